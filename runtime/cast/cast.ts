@@ -20,11 +20,14 @@ interface CastState {
   context: Record<string, unknown>;
 }
 
-const state: CastState = {
+// A revision bundles its own copy of this module with the app code; the state lives on globalThis so
+// that the node's redirect, local flag and context reach the casts of every copy.
+const STATE_KEY = Symbol.for('serverless-ions.cast');
+const state: CastState = ((globalThis as { [STATE_KEY]?: CastState })[STATE_KEY] ??= {
   sink: stdoutSink,
   local: process.env.IONS_LOCAL === '1',
   context: {},
-};
+});
 
 /** Sends cast output to `sink` until the returned function restores the previous one. */
 export function redirect(sink: CastSink): () => void {

@@ -108,6 +108,59 @@ export interface Database {
   asOf(t: number | Date): Database;
   since(t: number | Date): Database;
   history(): Database;
+
+  /**
+   * Same datoms as `datoms(index, ...components)`, collected into a fresh array (the caller may keep
+   * or mutate it). The fast path for tight query loops: no iterator protocol per datom.
+   */
+  datomArray(index: IndexName, ...components: unknown[]): Datom[];
+  /** Speculative transaction: the same as `transact(db, txData, options)`; nothing is stored. */
+  with(txData: TxData, options?: TxOptions): TxReport;
+  /** A lazy entity view, or undefined when an ident or lookup ref resolves to nothing. */
+  entity(ref: EntityRef): Entity | undefined;
+  /** The transaction log of this value (t <= basisT), in t order; `end` is exclusive. */
+  txRange(range?: { start?: number; end?: number }): Iterable<LogEntry>;
+}
+
+/** One logged transaction: every datom it asserted or retracted, in the order they were made. */
+export interface LogEntry {
+  readonly t: number;
+  readonly data: readonly Datom[];
+}
+
+/**
+ * Transaction data: list forms (`[':db/add', e, ':a', v]`, `[':db/retract', e, ':a', v?]`,
+ * `[':db/cas', e, ':a', old, new]`, `[':db/retractEntity', e]`, `[fnName, ...args]`) and entity maps
+ * (plain objects with ':ns/name' keys, or Maps with Keyword keys as the EDN reader makes them).
+ */
+export type TxData = readonly unknown[];
+
+export interface TxOptions {
+  /** Allow-listed transaction functions; defaults to the database's own registry. */
+  functions?: FunctionRegistry;
+  /** The transaction instant (tests); never earlier than the previous transaction's. */
+  now?: Date;
+}
+
+export interface TxReport {
+  readonly dbBefore: Database;
+  readonly dbAfter: Database;
+  /** Datoms asserted and retracted by the transaction, the transaction entity's included. */
+  readonly txData: readonly Datom[];
+  /** Every string tempid of the transaction data, resolved. */
+  readonly tempids: Readonly<Record<string, EntityId>>;
+}
+
+/** A lazy view of one entity: attribute values on demand, refs as entities, `_` keys for reverse refs. */
+export interface Entity {
+  readonly id: EntityId;
+  readonly db: Database;
+  /** ':ns/name' or a Keyword; ':ns/_name' walks a ref backwards. Cardinality many gives an array. */
+  get(attr: string | Keyword): unknown;
+  /** The entity's attributes (forward only), as ':ns/name' strings. */
+  keys(): string[];
+  /** Every forward attribute with its value, plus ':db/id'; refs stay entities. */
+  toObject(): Record<string, unknown>;
 }
 
 /** A transaction function or query function is referenced by its allow-listed name. */

@@ -1,0 +1,70 @@
+// ionize: a ring handler becomes a Lambda handler for every HTTP-shaped event. Each event is read in
+// its own shape into the one request map, and the response map is answered in the shape it came in.
+import type { Context } from 'aws-lambda';
+import { alert } from '../runtime/cast/index.js';
+import { albRequest, albResult } from './http/alb.js';
+import { failureResponse } from './http/failure.js';
+import { httpApiV2Request, httpApiV2Result } from './http/http-api-v2.js';
+import { latticeRequest, latticeResult } from './http/lattice.js';
+import { normalizeBasePath } from './http/path.js';
+import { collect, normalizeResponse, streamedBody, type NormalizedResponse } from './http/response.js';
+import { restRequest, restResult } from './http/rest.js';
+import { describeValue } from './http/describe.js';
+import { httpShapeOf } from './http/shape.js';
+import type { Handler, HttpResult, IonizedHandler, IonizeOptions, IonRequest } from './types.js';
+
+interface ShapeCodec {
+  request(event: never, context: Context | undefined, basePath: string | undefined): IonRequest;
+  result(response: NormalizedResponse, event: never): HttpResult;
+}
+
+const codecs = {
+  rest: { request: restRequest, result: restResult },
+  'http-api-v2': { request: httpApiV2Request, result: httpApiV2Result },
+  alb: { request: albRequest, result: albResult },
+  'lattice-v2': { request: latticeRequest, result: latticeResult },
+} satisfies Record<string, ShapeCodec>;
+
+function requestIdOf(event: unknown, context: Context | undefined): string | undefined {
+  if (context?.awsRequestId !== undefined) return context.awsRequestId;
+  const requestContext = (event as { requestContext?: { requestId?: unknown } }).requestContext;
+  return typeof requestContext?.requestId === 'string' ? requestContext.requestId : undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function ionize(handler: Handler, options: IonizeOptions = {}): IonizedHandler {
+  if (typeof handler !== 'function') {
+    throw new TypeError(`ionize(handler) needs a function (request) => response, got ${describeValue(handler)}`);
+  }
+  const basePath = normalizeBasePath(options.basePath);
+
+  async function ionized(event: unknown, context?: Context): Promise<HttpResult> {
+    const shape = httpShapeOf(event);
+    if (shape === undefined) {
+      throw new TypeError(
+        `ionize: not an HTTP event (API Gateway REST or HTTP API, ALB, function URL or VPC Lattice v2); got ${describeValue(event)}`,
+      );
+    }
+    const codec = codecs[shape] as ShapeCodec;
+    let request: IonRequest | undefined;
+    try {
+      request = codec.request(event as never, context, basePath);
+      let response: unknown = handler(request);
+      // Awaiting only what is pending keeps a synchronous handler off the microtask queue.
+      if (isThenable(response)) response = await response;
+      // A streamed body is consumed (and its errors caught) before the rest of the map is checked.
+      const stream = streamedBody(response);
+      const normalized = normalizeResponse(response, stream === undefined ? undefined : await collect(stream));
+      return codec.result(normalized, event as never);
+    } catch (error) {
+      const requestId = requestIdOf(event, context);
+      alert({ msg: 'ion handler failed', ex: error, requestId, requestMethod: request?.requestMethod, uri: request?.uri });
+      return codec.result(failureResponse(requestId), event as never);
+    }
+  }
+
+  return Object.assign(ionized, { ringHandler: handler });
+}

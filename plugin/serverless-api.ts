@@ -1,0 +1,78 @@
+// The parts of the Serverless Framework's plugin API this plugin uses, all documented for plugin
+// authors (constructor arguments, configSchemaHandler, service, classes.Error, the logging utils),
+// so that serverless v3, osls and v4 all run it.
+import type { JsonSchema } from '../runtime/config/schema.js';
+
+export interface ServerlessService {
+  service: string;
+  provider: {
+    stage?: string;
+    region?: string;
+    compiledCloudFormationTemplate: {
+      Resources: Record<string, unknown>;
+      Outputs?: Record<string, unknown>;
+      Parameters?: Record<string, unknown>;
+    };
+  };
+  functions: Record<string, unknown>;
+  initialServerlessConfig?: Record<string, unknown>;
+}
+
+export interface Serverless {
+  serviceDir: string;
+  configurationInput?: Record<string, unknown>;
+  service: ServerlessService;
+  configSchemaHandler: { defineTopLevelProperty(name: string, schema: JsonSchema): void };
+  classes: { Error: new (message: string) => Error };
+}
+
+export interface ServerlessOptions {
+  stage?: string;
+  region?: string;
+  function?: string;
+  path?: string;
+  data?: string;
+  [option: string]: unknown;
+}
+
+type LogFunction = (...message: string[]) => void;
+
+export interface Log extends LogFunction {
+  error: LogFunction;
+  warning: LogFunction;
+  notice: LogFunction & { success: LogFunction };
+  info: LogFunction;
+  verbose: LogFunction;
+  debug: LogFunction;
+}
+
+export interface Progress {
+  get(name: string): ProgressItem;
+  create(options: { message: string; name?: string }): ProgressItem;
+}
+
+export interface ProgressItem {
+  update(message: string): void;
+  remove(): void;
+}
+
+export interface PluginUtils {
+  log: Log;
+  progress: Progress;
+  writeText: (...text: string[]) => void;
+}
+
+export interface CommandOption {
+  usage: string;
+  shortcut?: string;
+  required?: boolean;
+  type: 'string' | 'boolean' | 'multiple';
+}
+
+export interface CommandDefinition {
+  usage: string;
+  type?: 'container' | 'entrypoint';
+  lifecycleEvents?: string[];
+  options?: Record<string, CommandOption>;
+  commands?: Record<string, CommandDefinition>;
+}

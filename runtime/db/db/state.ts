@@ -1,0 +1,25 @@
+import type { IndexRoots } from '../index/indexes.js';
+import type { Schema } from '../schema/schema.js';
+import type { FunctionRegistry, LogEntry } from '../types.js';
+
+/** Everything a database value is made of; shared by its asOf, since and history views. */
+export interface DbState {
+  /** Datoms true at basisT, each fact once. */
+  readonly live: IndexRoots;
+  /** Retracted facts: each assertion that was later retracted, and its retraction. */
+  readonly history: IndexRoots;
+  readonly schema: Schema;
+  readonly basisT: number;
+  /** The greatest entity id in use below the transaction ids. */
+  readonly maxEid: number;
+  /** Epoch milliseconds of the latest :db/txInstant; the next one may not be earlier. */
+  readonly lastInstant: number;
+  /**
+   * Log entries for t = 1 .. basisT at indexes 0 .. basisT-1. The array may be longer (values made
+   * later from this one share it and append to it); only the first basisT entries belong to this value.
+   */
+  readonly log: LogEntry[];
+  readonly functions: FunctionRegistry;
+}
+
+export const NO_FUNCTIONS: FunctionRegistry = { resolve: () => undefined };

@@ -1,0 +1,46 @@
+// The datom store's public surface. H5 (query, EDN) and H6 (storage, connections) add their exports below.
+export type {
+  Attribute,
+  Database,
+  Datom,
+  Entity,
+  EntityId,
+  EntityRef,
+  FunctionName,
+  FunctionRegistry,
+  IndexName,
+  IonFunction,
+  LogEntry,
+  TxData,
+  TxOptions,
+  TxReport,
+  Value,
+  ValueType,
+} from './types.js';
+export { Keyword, Sym, kw, sym } from './edn-names.js';
+export { Decimal, Uuid, decimal, uuid } from './scalar-types.js';
+export { FIRST_USER_ID, TX0, isTxId, tToTx, txToT } from './ids.js';
+export { datom } from './datom.js';
+export { Db } from './db/database.js';
+export { compareValues, valuesEqual } from './values/order.js';
+export { transact } from './transact/transact.js';
+export { TxError } from './transact/errors.js';
+export { emptyDb, dbFromDatoms, applyTxData, logDatoms, type RebuildOptions } from './rebuild.js';
+export { pull, pullMany, type PullPattern } from './pull/pull.js';
+export { connect, type CheckpointPolicy, type ConnectOptions, type Connection } from './connection.js';
+export {
+  fileStorage,
+  memoryStorage,
+  StorageConflictError,
+  StorageCorruptError,
+  StorageUnavailableError,
+  type BlobKey,
+  type DatabaseStorage,
+  type FileStorageOptions,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+  type SyncInfo,
+} from './storage/index.js';
+export { q, QueryError, type QueryForm } from './query/index.js';
+export { readEdn, readEdnAll, printEdn, EdnSyntaxError, EdnList, list, isList, type ReadOptions, type TagReader } from './edn/index.js';

@@ -1,0 +1,30 @@
+// Where everything of a database lives. One DynamoDB table, key (pk: string, sk: number):
+//   pk = db, sk = 0    the head: lastT (the compare-and-set target) and the newest append ("pending")
+//   pk = db, sk = -1   the root pointer: rootT, rootBlob
+//   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the S3 key of an object holding them
+// One S3 bucket, under `prefix`:
+//   <prefix><db>/blobs/<sha256>   the database's blobs
+//   <prefix><db>/log/<sha256>     log entries and appends too large to live in DynamoDB items
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const HEAD_SK = 0;
+export const ROOT_SK = -1;
+
+/** The table the DynamoDB storage expects; pass it to CreateTable or mirror it in a template. */
+export function dynamoTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  };
+}
+
+export const blobObjectKey = (prefix: string, db: string, key: string): string => `${prefix}${db}/blobs/${key}`;
+export const logObjectKey = (prefix: string, db: string, key: string): string => `${prefix}${db}/log/${key}`;

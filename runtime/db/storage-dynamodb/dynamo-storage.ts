@@ -1,0 +1,367 @@
+// Databases in DynamoDB (the log, the root) and S3 (blobs, oversized entries); layout in dynamo-layout.ts.
+//
+// An append is one conditional UpdateItem of the head: if lastT still equals the expected t, it sets
+// lastT to the new t and stores the appended entries in the head itself ("pending"), so the
+// compare-and-set and the entries become durable in one atomic write, whatever their number (the
+// list moves to S3 when too large for an item). DynamoDB transactions are not needed, which keeps
+// the backend usable against stand-ins without them. Afterwards the pending entries are copied to
+// their own log items; whoever replaces a pending list first makes sure it was copied, so every
+// entry up to the head's prevT is in an item and readers take the rest from the head.
+import {
+  BatchWriteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { alert, errorData } from '../../cast/index.js';
+import { blobKey, checkBlobKey } from '../storage/blob-key.js';
+import { StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
+import { checkAppend, checkDatabaseName, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from '../storage/storage.js';
+import { errorName, storageError } from './aws-errors.js';
+import { blobObjectKey, HEAD_SK, logObjectKey, ROOT_SK } from './dynamo-layout.js';
+import { decodeEntries, encodeEntries, entryFromAttributes, entryPayload, entrySize, type StoredEntry } from './stored-entry.js';
+
+export interface DynamoStorageOptions {
+  /** A table with key (pk: S, sk: N), as dynamoTableDefinition() describes. */
+  readonly tableName: string;
+  readonly bucket: string;
+  /** Clients the caller owns; by default clients from the environment's region and credentials, destroyed on close. */
+  readonly dynamo?: DynamoDBClient;
+  readonly s3?: S3Client;
+  /** Prepended to every S3 key, e.g. `ions/`. */
+  readonly prefix?: string;
+}
+
+/** Entries larger than this live in S3, leaving items well under DynamoDB's 400 KB. */
+const ENTRY_INLINE_BYTES = 64 * 1024;
+/** A pending list larger than this moves to S3, keeping the (hot, rewritten) head item small. */
+const HEAD_INLINE_BYTES = 64 * 1024;
+/** BatchWriteItem's limit. */
+const ITEMS_PER_BATCH = 25;
+const BATCH_ATTEMPTS = 8;
+/** S3 puts of oversized entries in flight at once. */
+const PARALLEL_PUTS = 8;
+/** Conditions that failed and objects that do not exist are answers, not failures, to the callers below. */
+const ANSWERS = new Set(['ConditionalCheckFailedException', 'NoSuchKey']);
+
+interface Shared {
+  readonly dynamo: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly table: string;
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+interface Head {
+  readonly lastT: number;
+  /** lastT before the pending append; every entry up to it is in its own item. */
+  readonly prevT: number;
+  readonly pending?: StoredEntry[];
+  /** Content key of the S3 object holding the pending list, when it is too large for the head. */
+  readonly pendingObject?: string;
+}
+
+const num = (n: number): AttributeValue => ({ N: String(n) });
+
+class DynamoDatabase implements DatabaseStorage {
+  private closed = false;
+  /** The head this instance last wrote, and whether its pending entries are now in their own items. */
+  private written: { readonly lastT: number; readonly copied: Promise<boolean> } | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly shared: Shared,
+  ) {}
+
+  private key(sk: number): Record<string, AttributeValue> {
+    return { pk: { S: this.name }, sk: num(sk) };
+  }
+
+  private async call<T>(what: string, service: 'DynamoDB' | 'S3', send: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error(`${what}: storage of database ${this.name} is closed`);
+    try {
+      return await send();
+    } catch (error) {
+      if (ANSWERS.has(errorName(error) ?? '')) throw error;
+      const where = service === 'DynamoDB' ? `DynamoDB table ${this.shared.table}` : `S3 bucket ${this.shared.bucket}`;
+      throw storageError(error, what, where);
+    }
+  }
+
+  /** Creates the head of a new database; an existing head is left as it is. */
+  async create(): Promise<void> {
+    const { dynamo, table } = this.shared;
+    await this.call(`creating database ${this.name}`, 'DynamoDB', () =>
+      dynamo.send(new PutItemCommand({ TableName: table, Item: { ...this.key(HEAD_SK), lastT: num(0) }, ConditionExpression: 'attribute_not_exists(pk)' })),
+    ).catch((error: unknown) => {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+    });
+  }
+
+  private async readHead(what: string): Promise<Head> {
+    const { dynamo, table } = this.shared;
+    const result = await this.call(what, 'DynamoDB', () => dynamo.send(new GetItemCommand({ TableName: table, Key: this.key(HEAD_SK), ConsistentRead: true })));
+    const item = result.Item;
+    const where = `DynamoDB table ${table} head item of ${this.name}`;
+    if (item === undefined) throw new StorageCorruptError(`database ${this.name} has no head item`, where);
+    const lastT = Number(item.lastT?.N);
+    const prevT = Number(item.prevT?.N ?? 0);
+    if (!Number.isSafeInteger(lastT) || !Number.isSafeInteger(prevT)) throw new StorageCorruptError('head item has no valid lastT', where);
+    if (item.pendingObject?.S !== undefined) return { lastT, prevT, pendingObject: item.pendingObject.S };
+    const pending = item.pending?.L?.map((element, i) => entryFromAttributes(element.M ?? {}, `${where}, pending entry ${i}`));
+    return pending === undefined ? { lastT, prevT } : { lastT, prevT, pending };
+  }
+
+  private async pendingOf(head: Head, what: string): Promise<StoredEntry[]> {
+    if (head.pendingObject === undefined) return head.pending ?? [];
+    const key = logObjectKey(this.shared.prefix, this.name, head.pendingObject);
+    return decodeEntries(await this.getObject(key, head.pendingObject, what), `S3 ${this.shared.bucket}/${key}`);
+  }
+
+  /** The object's bytes, checked against the SHA-256 its key names. */
+  private async getObject(key: string, sha: string, what: string): Promise<Uint8Array> {
+    const { s3, bucket } = this.shared;
+    const where = `S3 ${bucket}/${key}`;
+    let bytes: Uint8Array;
+    try {
+      const result = await this.call(what, 'S3', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+      bytes = await result.Body!.transformToByteArray();
+    } catch (error) {
+      if (errorName(error) === 'NoSuchKey') throw new StorageCorruptError(`object of ${this.name} is missing`, where);
+      throw error;
+    }
+    if (blobKey(bytes) !== sha) throw new StorageCorruptError(`object of ${this.name} does not match its SHA-256`, where);
+    return bytes;
+  }
+
+  private async putObject(key: string, bytes: Uint8Array, what: string): Promise<void> {
+    const { s3, bucket } = this.shared;
+    await this.call(what, 'S3', () => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes })));
+  }
+
+  private async resolve(entry: StoredEntry, what: string): Promise<LogRecord> {
+    if ('data' in entry) return { t: entry.t, data: entry.data };
+    return { t: entry.t, data: await this.getObject(logObjectKey(this.shared.prefix, this.name, entry.object), entry.object, what) };
+  }
+
+  /** Entries as they are kept, their oversized bytes already durable in S3. */
+  private async store(entries: readonly LogRecord[], what: string): Promise<StoredEntry[]> {
+    const stored: StoredEntry[] = entries.map((entry) => ({ t: entry.t, data: entry.data }));
+    const large = stored.flatMap((entry, i) => ('data' in entry && entry.data.length > ENTRY_INLINE_BYTES ? [i] : []));
+    for (let start = 0; start < large.length; start += PARALLEL_PUTS) {
+      await Promise.all(
+        large.slice(start, start + PARALLEL_PUTS).map(async (i) => {
+          const { t, data } = entries[i]!;
+          const sha = blobKey(data);
+          await this.putObject(logObjectKey(this.shared.prefix, this.name, sha), data, what);
+          stored[i] = { t, object: sha };
+        }),
+      );
+    }
+    return stored;
+  }
+
+  /** Writes each entry to its own log item; rewriting one is harmless, its t always holds the same bytes. */
+  private async copyToItems(entries: readonly StoredEntry[], what: string): Promise<void> {
+    const { dynamo, table } = this.shared;
+    for (let start = 0; start < entries.length; start += ITEMS_PER_BATCH) {
+      let requests: WriteRequest[] = entries
+        .slice(start, start + ITEMS_PER_BATCH)
+        .map((entry) => ({ PutRequest: { Item: { ...this.key(entry.t), ...entryPayload(entry) } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt === BATCH_ATTEMPTS) {
+          throw new StorageUnavailableError(`${what}: DynamoDB table ${table} left ${requests.length} log items unwritten after ${BATCH_ATTEMPTS} attempts`);
+        }
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+        const batch = requests;
+        const result = await this.call(what, 'DynamoDB', () => dynamo.send(new BatchWriteItemCommand({ RequestItems: { [table]: batch } })));
+        requests = result.UnprocessedItems?.[table] ?? [];
+      }
+    }
+  }
+
+  /** True when this instance wrote the head at `lastT` and has copied its pending entries to items. */
+  private async copiedAt(lastT: number): Promise<boolean> {
+    const written = this.written;
+    return written !== undefined && written.lastT === lastT && (await written.copied);
+  }
+
+  async lastT(): Promise<number> {
+    return (await this.readHead(`reading the last t of ${this.name}`)).lastT;
+  }
+
+  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+    checkAppend(this.name, expectedLastT, entries);
+    const what = `append to ${this.name}`;
+    if (entries.length === 0 || !(await this.copiedAt(expectedLastT))) {
+      const head = await this.readHead(what);
+      if (head.lastT !== expectedLastT) throw this.conflict(head.lastT, expectedLastT);
+      if (entries.length === 0) return;
+      await this.copyToItems(await this.pendingOf(head, what), what);
+    }
+    const stored = await this.store(entries, what);
+    const lastT = entries.at(-1)!.t;
+    const values: Record<string, AttributeValue> = { ':last': num(lastT), ':prev': num(expectedLastT) };
+    let update: string;
+    if (stored.reduce((size, entry) => size + entrySize(entry), 0) > HEAD_INLINE_BYTES) {
+      const bytes = encodeEntries(stored);
+      const sha = blobKey(bytes);
+      await this.putObject(logObjectKey(this.shared.prefix, this.name, sha), bytes, what);
+      values[':object'] = { S: sha };
+      update = 'SET lastT = :last, prevT = :prev, pendingObject = :object REMOVE pending';
+    } else {
+      values[':pending'] = { L: stored.map((entry) => ({ M: { t: num(entry.t), ...entryPayload(entry) } })) };
+      update = 'SET lastT = :last, prevT = :prev, pending = :pending REMOVE pendingObject';
+    }
+    const { dynamo, table } = this.shared;
+    try {
+      await this.call(what, 'DynamoDB', () =>
+        dynamo.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: this.key(HEAD_SK),
+            UpdateExpression: update,
+            ConditionExpression: 'lastT = :prev',
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException') throw this.conflict(await this.lastT(), expectedLastT);
+      throw error;
+    }
+    // The append is durable now; copying to items runs on while the caller goes ahead. Should it fail,
+    // the next append (here or in any process) finds the pending list in the head and copies it then.
+    const copied = this.copyToItems(stored, what).then(
+      () => true,
+      (error: unknown) => {
+        alert({ msg: 'db.dynamodb/copy-to-items-failed', db: this.name, t: lastT, ex: errorData(error) });
+        return false;
+      },
+    );
+    this.written = { lastT, copied };
+  }
+
+  private conflict(lastT: number, expectedLastT: number): StorageConflictError {
+    return new StorageConflictError(`log of ${this.name} ends at t ${lastT}, not at the expected ${expectedLastT}`);
+  }
+
+  async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {
+    const what = `reading the log of ${this.name}`;
+    const head = await this.readHead(what);
+    const upper = Math.min(untilT, head.lastT);
+    if (upper <= afterT) return;
+    const pending = await this.pendingOf(head, what);
+    const itemsUpTo = pending.length > 0 ? Math.min(upper, head.prevT) : upper;
+    const { dynamo, table } = this.shared;
+    let startKey: Record<string, AttributeValue> | undefined;
+    while (itemsUpTo > afterT) {
+      const from = startKey;
+      const page = await this.call(what, 'DynamoDB', () =>
+        dynamo.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': { S: this.name }, ':from': num(afterT + 1), ':to': num(itemsUpTo) },
+            ConsistentRead: true,
+            ExclusiveStartKey: from,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) yield await this.resolve(entryFromAttributes(item, `DynamoDB table ${table} log of ${this.name}`), what);
+      startKey = page.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
+    for (const entry of pending) if (entry.t > afterT && entry.t <= upper) yield await this.resolve(entry, what);
+  }
+
+  async putBlob(bytes: Uint8Array): Promise<BlobKey> {
+    const key = blobKey(bytes);
+    await this.putObject(blobObjectKey(this.shared.prefix, this.name, key), bytes, `storing blob ${key} of ${this.name}`);
+    return key;
+  }
+
+  async getBlob(key: BlobKey): Promise<Uint8Array> {
+    checkBlobKey(key);
+    return this.getObject(blobObjectKey(this.shared.prefix, this.name, key), key, `reading blob ${key} of ${this.name}`);
+  }
+
+  async getRoot(): Promise<RootPointer | undefined> {
+    const { dynamo, table } = this.shared;
+    const result = await this.call(`reading the root of ${this.name}`, 'DynamoDB', () =>
+      dynamo.send(new GetItemCommand({ TableName: table, Key: this.key(ROOT_SK), ConsistentRead: true })),
+    );
+    const item = result.Item;
+    if (item === undefined) return undefined;
+    const t = Number(item.rootT?.N);
+    const blob = item.rootBlob?.S;
+    if (!Number.isSafeInteger(t) || blob === undefined) throw new StorageCorruptError(`root of ${this.name} is not {rootT, rootBlob}`, `DynamoDB table ${table} root item of ${this.name}`);
+    return { t, blob };
+  }
+
+  async casRoot(expected: RootPointer | undefined, next: RootPointer): Promise<void> {
+    const blob = checkBlobKey(next.blob);
+    const { dynamo, table } = this.shared;
+    const condition =
+      expected === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'rootT = :t AND rootBlob = :blob', ExpressionAttributeValues: { ':t': num(expected.t), ':blob': { S: expected.blob } } };
+    try {
+      await this.call(`moving the root of ${this.name}`, 'DynamoDB', () =>
+        dynamo.send(new PutItemCommand({ TableName: table, Item: { ...this.key(ROOT_SK), rootT: num(next.t), rootBlob: { S: blob } }, ...condition })),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const root = await this.getRoot();
+      throw new StorageConflictError(`root of ${this.name} is ${JSON.stringify(root)}, not the expected ${JSON.stringify(expected)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.written?.copied;
+    this.closed = true;
+  }
+}
+
+/** Databases whose logs and roots live in DynamoDB table `tableName` and whose blobs live in S3 `bucket`. */
+export function dynamoStorage(options: DynamoStorageOptions): Storage {
+  for (const field of ['tableName', 'bucket'] as const) {
+    if (typeof options[field] !== 'string' || options[field] === '') throw new TypeError(`dynamoStorage: ${field} must be a non-empty string`);
+  }
+  const shared: Shared = {
+    dynamo: options.dynamo ?? new DynamoDBClient({}),
+    s3: options.s3 ?? new S3Client({}),
+    table: options.tableName,
+    bucket: options.bucket,
+    prefix: options.prefix ?? '',
+  };
+  const databases = new Map<string, Promise<DynamoDatabase>>();
+  let closed = false;
+  return {
+    async open(db) {
+      const name = checkDatabaseName(db);
+      if (closed) throw new Error(`dynamoStorage on table ${shared.table} is closed: cannot open ${name}`);
+      let opening = databases.get(name);
+      if (opening === undefined) {
+        const database = new DynamoDatabase(name, shared);
+        opening = database.create().then(() => database);
+        databases.set(name, opening);
+        opening.catch(() => databases.delete(name));
+      }
+      return opening;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const opening of databases.values()) await (await opening.catch(() => undefined))?.close();
+      databases.clear();
+      if (options.dynamo === undefined) shared.dynamo.destroy();
+      if (options.s3 === undefined) shared.s3.destroy();
+    },
+  };
+}

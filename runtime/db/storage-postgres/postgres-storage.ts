@@ -1,0 +1,227 @@
+// Databases in PostgreSQL through `pg` (the tables are in postgres-schema.ts). An append is one
+// statement: it moves ions_databases.last_t from the expected t to the new one and inserts the entries
+// only if that row matched, so it is atomic, and two writers expecting the same tail serialize on the
+// row lock: the second sees the moved t, matches nothing and gets a StorageConflictError. A commit
+// returns once PostgreSQL has flushed its WAL (synchronous_commit, the server default).
+import pg from 'pg';
+import { alert } from '../../cast/index.js';
+import { blobKey, checkBlobKey } from '../storage/blob-key.js';
+import { StorageConflictError, StorageCorruptError } from '../storage/errors.js';
+import { checkAppend, checkDatabaseName, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from '../storage/storage.js';
+import { describeServer, redact, storageError, type ServerDescription } from './postgres-errors.js';
+import { createTables, quoteSchema } from './postgres-schema.js';
+
+export interface PostgresStorageOptions {
+  /** `postgres://user:password@host:port/database`; a pool is made from it and ended on close. */
+  readonly connectionString?: string;
+  /** A pool the caller owns (and ends): used as given, left open on close. */
+  readonly pool?: pg.Pool;
+  /** The schema holding the tables, created if missing; default `public`. */
+  readonly schema?: string;
+  /** Rows fetched per round trip while reading the log; default 256. */
+  readonly pageSize?: number;
+}
+
+const DEFAULT_PAGE_SIZE = 256;
+
+interface Queries {
+  readonly lastT: string;
+  readonly append: string;
+  readonly page: string;
+  readonly putBlob: string;
+  readonly getBlob: string;
+  readonly getRoot: string;
+  readonly createRoot: string;
+  readonly moveRoot: string;
+  readonly addDatabase: string;
+}
+
+function queries(schema: string): Queries {
+  const s = quoteSchema(schema);
+  return {
+    lastT: `SELECT last_t FROM ${s}.ions_databases WHERE name = $1`,
+    append: `WITH head AS (UPDATE ${s}.ions_databases SET last_t = $3 WHERE name = $1 AND last_t = $2 RETURNING name)
+      INSERT INTO ${s}.ions_log (db, t, data) SELECT head.name, e.t, e.data FROM head, unnest($4::bigint[], $5::bytea[]) AS e(t, data)`,
+    page: `SELECT t, data FROM ${s}.ions_log WHERE db = $1 AND t > $2 AND t <= $3 ORDER BY t LIMIT $4`,
+    putBlob: `INSERT INTO ${s}.ions_blobs (db, key, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    getBlob: `SELECT bytes FROM ${s}.ions_blobs WHERE db = $1 AND key = $2`,
+    getRoot: `SELECT root_t, root_blob FROM ${s}.ions_databases WHERE name = $1`,
+    createRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t IS NULL`,
+    moveRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t = $4 AND root_blob = $5`,
+    addDatabase: `INSERT INTO ${s}.ions_databases (name) VALUES ($1) ON CONFLICT DO NOTHING`,
+  };
+}
+
+/** What every database of one storage shares. */
+interface Shared {
+  readonly pool: pg.Pool;
+  readonly sql: Queries;
+  readonly server: ServerDescription;
+  readonly pageSize: number;
+  /** Prefix of prepared statement names, distinct per schema since the same name must mean the same text. */
+  readonly statement: string;
+}
+
+const bytea = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+class PostgresDatabase implements DatabaseStorage {
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    private readonly shared: Shared,
+  ) {}
+
+  private async query<R extends pg.QueryResultRow>(what: string, statement: keyof Queries, values: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.closed) throw new Error(`${what}: storage of database ${this.name} is closed`);
+    const { pool, sql, server, statement: prefix } = this.shared;
+    try {
+      return await pool.query<R>({ name: `${prefix}${statement}`, text: sql[statement], values });
+    } catch (error) {
+      throw storageError(error, what, server);
+    }
+  }
+
+  async lastT(): Promise<number> {
+    const result = await this.query<{ last_t: string }>(`reading the last t of ${this.name}`, 'lastT', [this.name]);
+    return Number(result.rows[0]?.last_t ?? 0);
+  }
+
+  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+    checkAppend(this.name, expectedLastT, entries);
+    const what = `append to ${this.name}`;
+    if (entries.length === 0) {
+      const lastT = await this.lastT();
+      if (lastT !== expectedLastT) throw this.conflict(lastT, expectedLastT);
+      return;
+    }
+    const result = await this.query(what, 'append', [
+      this.name,
+      expectedLastT,
+      entries.at(-1)!.t,
+      entries.map((entry) => entry.t),
+      entries.map((entry) => bytea(entry.data)),
+    ]);
+    if (result.rowCount !== entries.length) throw this.conflict(await this.lastT(), expectedLastT);
+  }
+
+  private conflict(lastT: number, expectedLastT: number): StorageConflictError {
+    return new StorageConflictError(`log of ${this.name} ends at t ${lastT}, not at the expected ${expectedLastT}`);
+  }
+
+  async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {
+    let from = afterT;
+    for (;;) {
+      const result = await this.query<{ t: string; data: Buffer }>(`reading the log of ${this.name} after t ${from}`, 'page', [
+        this.name,
+        from,
+        Math.min(untilT, Number.MAX_SAFE_INTEGER),
+        this.shared.pageSize,
+      ]);
+      for (const row of result.rows) yield { t: Number(row.t), data: row.data };
+      if (result.rows.length < this.shared.pageSize) return;
+      from = Number(result.rows.at(-1)!.t);
+    }
+  }
+
+  async putBlob(bytes: Uint8Array): Promise<BlobKey> {
+    const key = blobKey(bytes);
+    await this.query(`storing blob ${key} of ${this.name}`, 'putBlob', [this.name, key, bytea(bytes)]);
+    return key;
+  }
+
+  async getBlob(key: BlobKey): Promise<Uint8Array> {
+    checkBlobKey(key);
+    const result = await this.query<{ bytes: Buffer }>(`reading blob ${key} of ${this.name}`, 'getBlob', [this.name, key]);
+    const where = `PostgreSQL ${this.shared.server.label} ions_blobs (${this.name}, ${key})`;
+    const bytes = result.rows[0]?.bytes;
+    if (bytes === undefined) throw new StorageCorruptError(`blob ${key} of ${this.name} is missing`, where);
+    if (blobKey(bytes) !== key) throw new StorageCorruptError(`blob of ${this.name} does not match its SHA-256`, where);
+    return bytes;
+  }
+
+  async getRoot(): Promise<RootPointer | undefined> {
+    const result = await this.query<{ root_t: string | null; root_blob: string | null }>(`reading the root of ${this.name}`, 'getRoot', [this.name]);
+    const row = result.rows[0];
+    return row?.root_t == null || row.root_blob == null ? undefined : { t: Number(row.root_t), blob: row.root_blob };
+  }
+
+  async casRoot(expected: RootPointer | undefined, next: RootPointer): Promise<void> {
+    const blob = checkBlobKey(next.blob);
+    const what = `moving the root of ${this.name}`;
+    const result =
+      expected === undefined
+        ? await this.query(what, 'createRoot', [this.name, next.t, blob])
+        : await this.query(what, 'moveRoot', [this.name, next.t, blob, expected.t, expected.blob]);
+    if (result.rowCount !== 1) {
+      const root = await this.getRoot();
+      throw new StorageConflictError(`root of ${this.name} is ${JSON.stringify(root)}, not the expected ${JSON.stringify(expected)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/**
+ * Databases in the PostgreSQL server named by `connectionString` (or reached through `pool`), in the
+ * tables of `schema`. Give exactly one of connectionString and pool.
+ */
+export function postgresStorage(options: PostgresStorageOptions): Storage {
+  if ((options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new TypeError('postgresStorage: give exactly one of connectionString and pool');
+  }
+  const schema = options.schema ?? 'public';
+  const sql = queries(schema);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) throw new RangeError(`postgresStorage: pageSize ${pageSize} must be a positive integer`);
+  const owned = options.pool === undefined;
+  const pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
+  const server = describeServer(options.connectionString === undefined ? pool.options : { connectionString: options.connectionString });
+  // An idle pooled client whose server went away emits 'error'; unheard, that would end the process.
+  // The next query on the pool reports the outage to its caller.
+  const onIdleError = (error: Error): void => {
+    alert({ msg: 'db.postgres/idle-client-error', server: server.label, ex: redact(error.message, server) });
+  };
+  pool.on('error', onIdleError);
+  const shared: Shared = { pool, sql, server, pageSize, statement: `ions-${schema}-` };
+
+  let tables: Promise<void> | undefined;
+  const databases = new Map<string, Promise<PostgresDatabase>>();
+  let closed = false;
+
+  async function openDatabase(name: string): Promise<PostgresDatabase> {
+    try {
+      tables ??= createTables(pool, schema);
+      await tables;
+      await pool.query(sql.addDatabase, [name]);
+    } catch (error) {
+      tables = undefined;
+      throw storageError(error, `opening database ${name}`, server);
+    }
+    return new PostgresDatabase(name, shared);
+  }
+
+  return {
+    async open(db) {
+      const name = checkDatabaseName(db);
+      if (closed) throw new Error(`postgresStorage on ${server.label} is closed: cannot open ${name}`);
+      let opening = databases.get(name);
+      if (opening === undefined) {
+        opening = openDatabase(name);
+        databases.set(name, opening);
+        opening.catch(() => databases.delete(name));
+      }
+      return opening;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const opening of databases.values()) await (await opening.catch(() => undefined))?.close();
+      databases.clear();
+      if (owned) await pool.end();
+      pool.off('error', onIdleError);
+    },
+  };
+}

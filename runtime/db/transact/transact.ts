@@ -1,0 +1,114 @@
+// transact(db, txData) -> TxReport, computed purely: expand the data to ops, give tempids their ids,
+// apply the ops to copies of the indexes, maintain composite tuples, check uniqueness, re-read the
+// schema if it changed. Any failure throws before a new value exists, so nothing is half done.
+import { Db } from '../db/database.js';
+import type { DbState } from '../db/state.js';
+import { MAX_T, tToTx } from '../ids.js';
+import { prefixBounds, rangeArray } from '../index/range.js';
+import { AVET } from '../index/orders.js';
+import { DB_TX_INSTANT } from '../schema/bootstrap.js';
+import type { Schema } from '../schema/schema.js';
+import type { Database, TxData, TxOptions, TxReport } from '../types.js';
+import { show } from '../values/show.js';
+import { Conflict, TxWriter } from './apply.js';
+import { TxError, txError } from './errors.js';
+import { Expander } from './expand.js';
+import { ADD, CAS, type Op, RETRACT, RETRACT_ATTR } from './ops.js';
+import { resolveTempids } from './tempids.js';
+import { maintainTuples } from './tuples.js';
+
+export function transact(db: Database, txData: TxData, options: TxOptions = {}): TxReport {
+  if (!(db instanceof Db)) throw new TypeError('transact needs a database value made by this library (emptyDb, dbFromDatoms or a report)');
+  if (db.asOfT !== undefined || db.sinceT !== undefined || db.isHistory) throw new TypeError('cannot transact against an asOf, since or history database value');
+  const state = db.state;
+  const t = state.basisT + 1;
+  if (t > MAX_T) throw new TxError(`transaction ids exhausted at t ${state.basisT}`, undefined, undefined);
+  const txId = tToTx(t);
+  const expander = new Expander(db, txId, options.functions ?? state.functions, txData);
+  expander.expandAll();
+  const ops = expander.ops;
+  const { maxEid, tempids } = resolveTempids(state, ops, expander.allTemps, txData);
+
+  const writer = new TxWriter(state, {}, state.schema, txId);
+  const instant = txInstant(state, ops, options, txData);
+  writer.add(txId, state.schema.attrs.get(DB_TX_INSTANT)!, instant, undefined);
+  let current: Op | undefined;
+  try {
+    for (current of ops) applyOp(writer, current);
+    current = undefined;
+    maintainTuples(writer, state.schema);
+    checkUnique(writer, state.schema, txData);
+  } catch (e) {
+    if (e instanceof Conflict) throw txError(txData, current?.src, e.message);
+    throw e;
+  }
+  const schema = nextSchema(state.schema, writer, txData);
+  const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
+  log.push({ t, data: writer.out });
+  const after: DbState = {
+    live: writer.live.roots(),
+    history: writer.history.roots(),
+    schema,
+    basisT: t,
+    maxEid,
+    lastInstant: instant.getTime(),
+    log,
+    functions: state.functions,
+  };
+  return { dbBefore: db, dbAfter: new Db(after), txData: writer.out, tempids };
+}
+
+function applyOp(w: TxWriter, op: Op): void {
+  const e = op.e as number;
+  const attr = op.attr!;
+  switch (op.kind) {
+    case ADD:
+      w.add(e, attr, op.v as never, op.src);
+      return;
+    case RETRACT:
+      w.retract(e, attr, op.v as never);
+      return;
+    case RETRACT_ATTR:
+      w.retractAttr(e, attr);
+      return;
+    case CAS:
+      w.cas(e, attr, op.old, op.v as never, op.src);
+      return;
+    default:
+      w.retractEntity(e);
+  }
+}
+
+// The instant given for the transaction entity, or now; never before the previous transaction's.
+function txInstant(state: DbState, ops: readonly Op[], options: TxOptions, txData: TxData): Date {
+  const txId = tToTx(state.basisT + 1);
+  const given = ops.find((op) => op.kind === ADD && op.e === txId && op.attr!.id === DB_TX_INSTANT);
+  if (given !== undefined) {
+    const at = given.v as Date;
+    if (at.getTime() < state.lastInstant)
+      throw txError(txData, given.src, `:db/txInstant ${show(at)} is before the previous transaction's ${show(new Date(state.lastInstant))}`);
+    return at;
+  }
+  const now = options.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TxError('the now option must be a valid Date', undefined, undefined);
+  return now.getTime() < state.lastInstant ? new Date(state.lastInstant) : now;
+}
+
+function checkUnique(w: TxWriter, schema: Schema, txData: TxData): void {
+  for (const { d, src } of w.uniqueChecks) {
+    for (const other of rangeArray(w.live.avet, prefixBounds(AVET, [d.a, d.v]))) {
+      if (other.e !== d.e) {
+        throw txError(txData, src, `unique conflict: ${schema.attrs.get(d.a)!.ident} ${show(d.v, 60)} is already held by entity ${other.e} (asserted for entity ${d.e})`);
+      }
+    }
+  }
+}
+
+function nextSchema(schema: Schema, w: TxWriter, txData: TxData): Schema {
+  if (w.schemaTouched.size === 0) return schema;
+  try {
+    return schema.update(w.schemaTouched, (e) => w.current(e));
+  } catch (e) {
+    throw txError(txData, undefined, `schema change rejected: ${(e as Error).message}`, e);
+  }
+}

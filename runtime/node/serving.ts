@@ -1,0 +1,116 @@
+// What a node serves for one loaded revision: which targets it exposes, how each is called, and the
+// admission control in front of each. A swap builds a new Serving; requests keep the one they arrived
+// with, so in-flight work finishes on the old revision while new work goes to the new one.
+import type { Context } from 'aws-lambda';
+import { ionize } from '../../adapter/index.js';
+import type { Handler } from '../../adapter/types.js';
+import {
+  DEFAULT_HTTP_DIRECT_CONCURRENCY,
+  DEFAULT_HTTP_DIRECT_PENDING,
+  DEFAULT_LAMBDA_CONCURRENCY,
+  type FunctionRef,
+} from '../config/ions-config.js';
+import type { FunctionRegistry } from '../db/types.js';
+import type { RevisionFunction, LoadedRevision } from '../revision/index.js';
+import { parseTarget } from '../protocol/wire.js';
+import { admission, type Admission } from './admission.js';
+
+export interface ServingLimits {
+  /** Requests a lambda ion (or the allow-listed functions together) may keep waiting. */
+  lambdaPending: number;
+}
+
+/** How an invoke of one target runs: `(event, context) => result`. */
+export interface Route {
+  admission: Admission;
+  call(event: unknown, context: Context): Promise<unknown>;
+}
+
+export interface HttpDirect {
+  admission: Admission;
+  handler: Handler;
+  throttleStatus: number;
+  throttleMessage: string;
+}
+
+export interface Serving {
+  revision: LoadedRevision;
+  /** The route of a target string, or undefined when the revision does not expose it. */
+  route(target: string): Route | undefined;
+  httpDirect: HttpDirect | undefined;
+  /** Allow-listed functions only, for the datom store. */
+  functions: FunctionRegistry;
+}
+
+type WebIon = (event: unknown, context: Context) => Promise<unknown>;
+
+export function serving(revision: LoadedRevision, limits: ServingLimits): Serving {
+  const { config } = revision;
+  const lambdas = new Map<string, Route>();
+  for (const [name, lambda] of Object.entries(config.lambdas ?? {})) {
+    const fn = revision.resolve(lambda.fn);
+    const limit = admission(lambda.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY, limits.lambdaPending);
+    lambdas.set(name, { admission: limit, call: lambdaCall(fn, lambda.integration === 'api-gateway') });
+  }
+
+  let httpDirect: HttpDirect | undefined;
+  let httpDirectRoute: Route | undefined;
+  if (config.httpDirect) {
+    const { handler, processingConcurrency, pendingOps, throttleStatus, throttleMessage } = config.httpDirect;
+    const fn = revision.resolve(handler);
+    const limit = admission(processingConcurrency ?? DEFAULT_HTTP_DIRECT_CONCURRENCY, pendingOps ?? DEFAULT_HTTP_DIRECT_PENDING);
+    const web = asWebIon(fn);
+    httpDirect = {
+      admission: limit,
+      handler: (fn.ringHandler ?? fn) as Handler,
+      throttleStatus: throttleStatus ?? 429,
+      throttleMessage: throttleMessage ?? 'Busy',
+    };
+    httpDirectRoute = { admission: limit, call: async (event, context) => web(event, context) };
+  }
+
+  const allowed = new Set<FunctionRef>(config.allow ?? []);
+  const fnAdmission = admission(DEFAULT_LAMBDA_CONCURRENCY, limits.lambdaPending);
+  const functions: FunctionRegistry = {
+    resolve: (name) => (allowed.has(name) ? revision.resolve(name) : undefined),
+  };
+
+  return {
+    revision,
+    httpDirect,
+    functions,
+    route(target) {
+      const parsed = parseTarget(target);
+      if (!parsed) return undefined;
+      if (parsed.kind === 'lambda') return lambdas.get(parsed.name);
+      if (parsed.kind === 'http-direct') return httpDirectRoute;
+      if (!allowed.has(parsed.ref)) return undefined;
+      const fn = revision.resolve(parsed.ref) as (...args: unknown[]) => unknown;
+      // A function's arguments travel as the event: an array spreads, anything else is the one argument.
+      return { admission: fnAdmission, call: async (event) => fn(...(Array.isArray(event) ? event : [event])) };
+    },
+  };
+}
+
+/**
+ * An export with `ringHandler` is an ionized web ion, called as `(event, context)`; so is any export of
+ * an `api-gateway` lambda (ionized here when the app exported the bare ring handler). An `eventIon(...)`
+ * export (it carries `ion`) is already a Lambda-style handler. Everything else is an event ion, called
+ * as `({ event, context })`.
+ */
+function lambdaCall(fn: RevisionFunction, apiGateway: boolean): Route['call'] {
+  if (fn.ringHandler || apiGateway) {
+    const web = asWebIon(fn);
+    return async (event, context) => web(event, context);
+  }
+  if ('ion' in fn && typeof fn.ion === 'function') {
+    const lambdaStyle = fn as unknown as WebIon;
+    return async (event, context) => lambdaStyle(event, context);
+  }
+  const eventIon = fn as unknown as (input: { event: unknown; context: Context }) => unknown;
+  return async (event, context) => eventIon({ event, context });
+}
+
+function asWebIon(fn: RevisionFunction): WebIon {
+  return fn.ringHandler ? (fn as unknown as WebIon) : (ionize(fn as unknown as Handler) as unknown as WebIon);
+}

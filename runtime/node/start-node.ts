@@ -1,0 +1,169 @@
+// The compute node: a plain HTTP server that hosts one app revision at a time. It answers signed
+// invokes from proxies, serves HTTP-direct requests, reports health, and hot-swaps revisions: the new
+// revision is loaded completely before any request reaches it, and requests already running finish on
+// the revision they started on.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { closeNodeContext, setNodeContext } from '../app/context.js';
+import { alert, setCastContext } from '../cast/index.js';
+import { memoryStorage } from '../db/storage/memory-storage.js';
+import type { Storage } from '../db/storage/storage.js';
+import { DEFAULT_CLOCK_WINDOW_MS, requestVerifier } from '../protocol/verify.js';
+import { HEALTH_PATH, INVOKE_PATH } from '../protocol/wire.js';
+import { loadRevision } from '../revision/index.js';
+import { handleHttpDirect } from './http-direct.js';
+import { handleInvoke } from './invoke.js';
+import { sendJson } from './respond.js';
+import { serving, type Serving } from './serving.js';
+
+export interface StartNodeOptions {
+  /** A built revision to serve from the start; without one the node answers 503 until the first swap. */
+  revisionDir?: string;
+  port: number;
+  host?: string;
+  /** The HMAC key proxies sign with. */
+  secret: string | Uint8Array;
+  /** The datom store's storage; defaults to one in-memory storage per process. */
+  storage?: Storage;
+  /** Running on a developer's machine (`ions dev`, tests). */
+  local?: boolean;
+  /** Compute group name; defaults to the config's first group, else `primary`. */
+  group?: string;
+  clockWindowMs?: number;
+  /** Largest request body accepted, invoke or HTTP-direct. */
+  maxBodyBytes?: number;
+  /** Requests each lambda ion may keep waiting for a slot. */
+  lambdaPending?: number;
+  /** How long close() waits for in-flight requests before cutting connections. */
+  drainTimeoutMs?: number;
+}
+
+export interface NodeHealth {
+  revision: string | null;
+  ready: boolean;
+  app: string | null;
+  group: string | null;
+}
+
+export interface RunningNode {
+  url: string;
+  /** The revision serving new requests, if any. */
+  readonly revision: string | undefined;
+  /** Loads `revisionDir` and routes new requests to it; rejects (and keeps the old one) if it fails to load. */
+  swap(revisionDir: string): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish, then closes every connection. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+const DEFAULT_LAMBDA_PENDING = 100;
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+// Nodes in one process share the app context (it is per process), so they share its storage too, and
+// only the last node to close closes the context's connections.
+let processStorage: Storage | undefined;
+let runningNodes = 0;
+
+export async function startNode(options: StartNodeOptions): Promise<RunningNode> {
+  const host = options.host ?? '127.0.0.1';
+  const storage = options.storage ?? (processStorage ??= memoryStorage());
+  const verifier = requestVerifier(options.secret, options.clockWindowMs ?? DEFAULT_CLOCK_WINDOW_MS);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const limits = { lambdaPending: options.lambdaPending ?? DEFAULT_LAMBDA_PENDING };
+  let current: Serving | undefined;
+  let group = options.group;
+
+  const install = async (revisionDir: string): Promise<void> => {
+    const revision = await loadRevision(revisionDir);
+    const next = serving(revision, limits);
+    const { config } = revision;
+    group = options.group ?? Object.keys(config.groups ?? {})[0] ?? 'primary';
+    setNodeContext({
+      app: config.app,
+      group,
+      revision: revision.name,
+      environment: config.environment ?? {},
+      parametersPath: config.parametersPath,
+      storage,
+      functions: next.functions,
+      local: options.local ?? false,
+    });
+    setCastContext({ app: config.app, group, revision: revision.name });
+    current = next;
+  };
+
+  if (options.revisionDir !== undefined) await install(options.revisionDir);
+
+  let closing = false;
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    // Each request keeps the revision it arrived with, whatever swaps happen while it runs.
+    const arrivedWith = current;
+    if (closing) {
+      res.shouldKeepAlive = false;
+      res.on('finish', () => setImmediate(() => server.closeIdleConnections()));
+    }
+    route(req, res, arrivedWith).catch((error: unknown) => {
+      alert({ msg: 'node failed to answer a request', uri: req.url, ex: error });
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error' });
+      else res.destroy();
+    });
+  });
+  // Longer than the load balancers' and proxies' idle timeouts, so the node is never the side that
+  // closes a connection a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  const route = async (req: IncomingMessage, res: ServerResponse, arrivedWith: Serving | undefined): Promise<void> => {
+    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+    if (pathname === HEALTH_PATH) {
+      const health: NodeHealth = {
+        revision: arrivedWith?.revision.name ?? null,
+        ready: arrivedWith !== undefined && !closing,
+        app: arrivedWith?.revision.config.app ?? null,
+        group: arrivedWith ? (group ?? null) : null,
+      };
+      req.resume();
+      return sendJson(res, health.ready ? 200 : 503, health);
+    }
+    if (pathname.startsWith(INVOKE_PATH)) return handleInvoke(req, res, pathname, arrivedWith, { verifier, maxBodyBytes });
+    return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new Error(`cannot start ions node: port ${options.port} on ${host} is already in use`));
+      else reject(new Error(`cannot start ions node on ${host}:${options.port}: ${error.message}`, { cause: error }));
+    });
+    server.listen(options.port, host, () => resolve());
+  });
+  runningNodes++;
+  const { port } = server.address() as AddressInfo;
+
+  // Swaps run one after another, so the last swap asked for is the one that ends up serving.
+  let swaps: Promise<void> = Promise.resolve();
+  let closed: Promise<void> | undefined;
+
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    get revision() {
+      return current?.revision.name;
+    },
+    swap(revisionDir) {
+      const swapped = swaps.then(() => install(revisionDir));
+      swaps = swapped.catch(() => undefined);
+      return swapped;
+    },
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
+        await drained;
+        clearTimeout(cut);
+        if (--runningNodes === 0) await closeNodeContext();
+      })();
+      return closed;
+    },
+  };
+}

