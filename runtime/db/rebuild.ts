@@ -56,16 +56,19 @@ export function dbFromDatoms(datoms: Iterable<Datom>, options: RebuildOptions & 
   const log = logOf(given, options.basisT);
   const basisT = log.length;
   const all = sortEavt(boot.datoms.concat(given), true);
-  // Per fact (a run of equal e, a, v in tx order), the last change decides whether it is live; every
-  // other datom of the run is history.
-  const live: Datom[] = [];
-  const past: Datom[] = [];
-  for (let i = 0; i < all.length; i++) {
-    const d = all[i]!;
-    const next = all[i + 1];
-    const lastOfFact = next === undefined || EAVT.key(d, next) !== 0;
-    if (lastOfFact && d.added) live.push(d);
-    else past.push(d);
+  let live: Datom[] = all;
+  let past: Datom[] = [];
+  if (!given.every((d) => d.added)) {
+    // Per fact (a run of equal e, a, v in tx order), the last change decides whether it is live;
+    // every other datom of the run is history.
+    live = [];
+    for (let i = 0; i < all.length; i++) {
+      const d = all[i]!;
+      const next = all[i + 1];
+      const lastOfFact = next === undefined || EAVT.key(d, next) !== 0;
+      if (lastOfFact && d.added) live.push(d);
+      else past.push(d);
+    }
   }
   const schema = Schema.fromDatoms(live);
   const isRef = (a: number): boolean => schema.attrs.get(a)?.isRef === true;
@@ -101,7 +104,11 @@ function logOf(given: readonly Datom[], basisT: number | undefined): LogEntry[] 
     const tx = tToTx(i + 1);
     const at = data?.findIndex((d) => d.e === tx && d.a === DB_TX_INSTANT && d.added) ?? -1;
     if (data === undefined || at < 0) throw new TypeError(`transaction ${i + 1} is missing from the datoms (no :db/txInstant for it)`);
-    if (at > 0) data.unshift(data.splice(at, 1)[0]!);
+    if (at > 0) {
+      const instant = data[at]!;
+      data.copyWithin(1, 0, at);
+      data[0] = instant;
+    }
     log.push({ t: i + 1, data });
   }
   return log;

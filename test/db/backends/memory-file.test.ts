@@ -2,9 +2,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { fileStorage, memoryStorage } from '../../../runtime/db/storage/index.js';
-import { conformance } from './conformance.js';
+import { conformance, type Backend } from './conformance.js';
+import { connectionRoundTrip } from './end-to-end.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -20,7 +21,7 @@ conformance({
   },
 });
 
-conformance({
+const file: Backend = {
   name: 'file',
   durable: true,
   async fresh() {
@@ -31,4 +32,7 @@ conformance({
       corruptBlob: (db, key, bytes) => writeFile(join(dir, db, 'blobs', key), bytes),
     };
   },
-});
+};
+
+conformance(file);
+describe('file storage through connect()', () => connectionRoundTrip(file));
