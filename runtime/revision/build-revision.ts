@@ -1,11 +1,13 @@
 // Builds an app revision: every module the ions config references, bundled with esbuild into one
 // directory with shared chunks, plus `ions.json`. File names carry content hashes, so rebuilding into
 // the same directory never changes a file a running revision may still import.
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { IonsConfig } from '../config/ions-config.js';
+import { hostModuleSource, isHostSpecifier } from './host-modules.js';
 import { MANIFEST_FILE, type RevisionManifest } from './manifest.js';
 import { parseRef, referencedFunctions } from './refs.js';
 
@@ -15,11 +17,25 @@ export interface BuildRevisionOptions {
   outDir: string;
   /** Revision name: a commit SHA, `unreproducible-<name>`, or anything the dev loop picks. */
   name: string;
+  /**
+   * `bundle` (the default, for the dev loop) puts every dependency into the revision's files;
+   * `external` leaves imports of packages as they are, for `push`, which ships each package apart
+   * from the app code (see runtime/push).
+   */
+  dependencies?: 'bundle' | 'external';
 }
 
 export interface BuiltRevision {
   dir: string;
   manifest: RevisionManifest;
+  /** Bare imports left to Node's resolution (`dependencies: 'external'`), each with the source file importing it. */
+  externalImports: ExternalImport[];
+}
+
+export interface ExternalImport {
+  specifier: string;
+  /** Absolute path of the importing source file. */
+  importer: string;
 }
 
 const SOURCE_EXTENSIONS = ['.ts', '.mts', '.tsx', '.js', '.mjs', '.jsx', '.cts', '.cjs'];
@@ -42,7 +58,7 @@ export const ESM_NODE_SHIMS = {
   define: { __filename: '__ionsFilename', __dirname: '__ionsDirname' },
 };
 
-export async function buildRevision({ serviceDir, config, outDir, name }: BuildRevisionOptions): Promise<BuiltRevision> {
+export async function buildRevision({ serviceDir, config, outDir, name, dependencies = 'bundle' }: BuildRevisionOptions): Promise<BuiltRevision> {
   if (!name) throw new Error('buildRevision: a revision needs a name');
   const root = resolve(serviceDir);
   const dir = resolve(outDir);
@@ -68,6 +84,8 @@ export async function buildRevision({ serviceDir, config, outDir, name }: BuildR
     chunkNames: 'chunks/[name]-[hash]',
     outExtension: { '.js': '.mjs' },
     ...ESM_NODE_SHIMS,
+    packages: dependencies === 'external' ? 'external' : undefined,
+    plugins: [hostImports],
     metafile: true,
     logLevel: 'silent',
   }).catch((error: unknown) => {
@@ -82,7 +100,37 @@ export async function buildRevision({ serviceDir, config, outDir, name }: BuildR
   }
   const manifest: RevisionManifest = { revision: name, config, entries };
   await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-  return { dir, manifest };
+  return { dir, manifest, externalImports: externalImports(result.metafile, root) };
+}
+
+const HOST_NAMESPACE = 'serverless-ions-host';
+
+/** `serverless-ions/runtime` and `/adapter` read the host's modules (host-modules.ts); the plugin is no app import. */
+const hostImports: Plugin = {
+  name: 'serverless-ions-host',
+  setup(build) {
+    build.onResolve({ filter: /^serverless-ions(\/.*)?$/ }, ({ path, importer }) => {
+      if (isHostSpecifier(path)) return { path, namespace: HOST_NAMESPACE };
+      return {
+        errors: [{ text: `${importer} imports "${path}": app code may import only serverless-ions/runtime and serverless-ions/adapter` }],
+      };
+    });
+    build.onLoad({ filter: /.*/, namespace: HOST_NAMESPACE }, async ({ path }) => ({
+      contents: await hostModuleSource(path as Parameters<typeof hostModuleSource>[0]),
+      loader: 'js',
+    }));
+  },
+};
+
+function externalImports(metafile: Metafile, root: string): ExternalImport[] {
+  const found: ExternalImport[] = [];
+  for (const [input, meta] of Object.entries(metafile.inputs)) {
+    for (const imported of meta.imports) {
+      if (!imported.external || isBuiltin(imported.path) || /^[./]/.test(imported.path)) continue;
+      found.push({ specifier: imported.path, importer: resolve(root, input) });
+    }
+  }
+  return found;
 }
 
 function findSource(root: string, module: string, where: string): string {

@@ -6,3 +6,5 @@ export { MANIFEST_FILE, readManifest } from './manifest.js';
 export type { RevisionManifest } from './manifest.js';
 export { parseRef, referencedFunctions } from './refs.js';
 export type { ParsedRef, RefUse } from './refs.js';
+export type { ExternalImport } from './build-revision.js';
+export { HOST_SPECIFIERS } from './host-modules.js';

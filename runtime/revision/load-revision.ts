@@ -3,6 +3,7 @@
 import { resolve as resolvePath, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FunctionRef, IonsConfig } from '../config/ions-config.js';
+import { registerHostModules } from './host-modules.js';
 import { readManifest } from './manifest.js';
 import { parseRef, referencedFunctions } from './refs.js';
 
@@ -22,6 +23,7 @@ let loads = 0;
 export async function loadRevision(dir: string): Promise<LoadedRevision> {
   const root = resolvePath(dir);
   const manifest = await readManifest(root);
+  await registerHostModules();
   const load = ++loads;
   const modules = new Map<string, Promise<Record<string, unknown>>>();
   const importFile = (file: string): Promise<Record<string, unknown>> => {

@@ -79,7 +79,7 @@ export function rootsFromEavt(eavt: readonly Datom[], isRef: (a: number) => bool
   for (const a of attrs) {
     const run = byAttr.get(a)!;
     for (const d of run) aevt.push(d);
-    for (const d of run.slice().sort(history ? avetOrder : valueOrderOf(run))) avet.push(d);
+    for (const d of history ? run.slice().sort(avetOrder) : sortByValue(run)) avet.push(d);
     if (isRef(a)) for (const d of run) refs.push(d);
   }
   return {
@@ -90,16 +90,26 @@ export function rootsFromEavt(eavt: readonly Datom[], isRef: (a: number) => bool
   };
 }
 
-const byNumber = (x: Datom, y: Datom): number => (x.v as number) - (y.v as number) || x.e - y.e;
-const byString = (x: Datom, y: Datom): number => (x.v < y.v ? -1 : x.v > y.v ? 1 : x.e - y.e);
-
-// One attribute's live datoms in AVET order: a plain compare when every value is a number, or every
-// one a string (the usual case), the general value order otherwise.
-function valueOrderOf(run: readonly Datom[]): (x: Datom, y: Datom) => number {
+// One attribute's live datoms (in entity order) in AVET order. When every value is a number, or
+// every one a string (the usual case), the datoms are grouped by value, which keeps entity order
+// within a value, and only the distinct values get sorted.
+function sortByValue(run: readonly Datom[]): Datom[] {
   const t = typeof run[0]!.v;
-  if (t !== 'number' && t !== 'string') return AVET.key;
-  for (const d of run) if (typeof d.v !== t) return AVET.key;
-  return t === 'number' ? byNumber : byString;
+  let primitive = t === 'number' || t === 'string';
+  for (let i = 0; primitive && i < run.length; i++) primitive = typeof run[i]!.v === t;
+  if (!primitive) return run.slice().sort(AVET.key);
+  const groups = new Map<unknown, Datom[]>();
+  for (const d of run) {
+    const g = groups.get(d.v);
+    if (g === undefined) groups.set(d.v, [d]);
+    else g.push(d);
+  }
+  const values = [...groups.keys()];
+  if (t === 'number') (values as number[]).sort((x, y) => x - y);
+  else (values as string[]).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const out: Datom[] = [];
+  for (const v of values) for (const d of groups.get(v)!) out.push(d);
+  return out;
 }
 
 /**

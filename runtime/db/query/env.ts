@@ -15,6 +15,8 @@ export function isDatabase(source: Source | undefined): source is Database {
 export interface RunState {
   readonly rules: ReadonlyMap<string, readonly Rule[]>;
   readonly tables: Map<string, RuleTable>;
+  /** A number per source value that rule tables were made for, to key the tables. */
+  readonly sourceIds: Map<Source, number>;
   /** True while a rule fixpoint is being computed; nested rule calls then only register inputs. */
   solving: boolean;
   /** Set when a round of the fixpoint found a new answer or a new input. */

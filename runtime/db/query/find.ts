@@ -14,8 +14,9 @@ import { pull } from '../pull/pull.js';
 
 export type Finder = (rows: Row[], env: Env) => unknown;
 
-function hasHistorySource(env: Env): boolean {
-  for (const source of env.sources.values()) if (isDatabase(source) && source.isHistory) return true;
+/** History databases repeat (e, a, v) across transactions and collections may hold duplicate tuples. */
+function mayRepeat(env: Env): boolean {
+  for (const source of env.sources.values()) if (!isDatabase(source) || source.isHistory) return true;
   return false;
 }
 
@@ -46,7 +47,7 @@ export function compileFind(query: Query, plan: Plan, constant: ReadonlySet<stri
   // Distinct rows projected onto every column that varies stay distinct: no need to deduplicate them again.
   const coversAll = cols.every((v, c) => elemCols.includes(c) || constant.has(v));
   const project = hasAgg ? aggregator(query, cols, elemCols) : (rows: Row[], env: Env): Row[] => {
-    const dedupe = !(plan.distinct && coversAll) || hasHistorySource(env);
+    const dedupe = !(plan.distinct && coversAll) || mayRepeat(env);
     const seen = new TupleSet(elemCols);
     const out: Row[] = [];
     for (const row of rows) {

@@ -166,7 +166,7 @@ export function q(query: string | QueryForm, ...inputs: unknown[]): unknown {
   });
   const main = sources.get('$');
   const firstDb = isDatabase(main) ? main : ([...sources.values()].find(isDatabase) as Database | undefined);
-  const env: Env = { sources, functions: firstDb?.functions, state: { rules, tables: new Map(), solving: false, dirty: false } };
+  const env: Env = { sources, functions: firstDb?.functions, state: { rules, tables: new Map(), sourceIds: new Map(), solving: false, dirty: false } };
   entry.planned ??= plan(parsed, sources);
   return entry.planned.find(runPlan(entry.planned.plan, rows, env), env);
 }

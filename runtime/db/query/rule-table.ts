@@ -3,8 +3,8 @@
 // every unfinished table until no round finds a new answer or input, which terminates on recursive
 // rules (answers are finite sets of values from the database) and only explores what callers ask for.
 import type { Clause, Rule, RuleCallClause } from './ast.js';
-import type { Env, Plan, Step } from './env.js';
-import { runPlan } from './env.js';
+import type { Env, Plan, Source, Step } from './env.js';
+import { runPlan, sourceOf } from './env.js';
 import { QueryError } from './errors.js';
 import type { Compile } from './join-steps.js';
 import { distinctProject, range, withDefaultSource } from './relation-ops.js';
@@ -15,7 +15,10 @@ import { keyOf } from './values.js';
 
 export interface RuleTable {
   readonly name: string;
-  readonly src: string;
+  /** The database (or collection) the rule's `$` stands for: the caller's source for the call. */
+  readonly source: Source;
+  /** The environment its bodies run in, with `$` bound to `source`. */
+  readonly env: Env;
   readonly mask: readonly boolean[];
   readonly inputs: Row[];
   readonly inputSet: TupleSet;
@@ -122,7 +125,7 @@ function evaluate(table: RuleTable, env: Env, compile: Compile): void {
   const state = env.state;
   const rules = state.rules.get(table.name);
   if (rules === undefined) throw new QueryError(`unknown rule ${table.name}`, table.form);
-  const renv = withDefaultSource(env, table.src, table.form);
+  const renv = table.env;
   rules.forEach((rule, r) => {
     if (rule.head.length !== table.mask.length) {
       throw new QueryError(`rule ${table.name} takes ${rule.head.length} arguments, called with ${table.mask.length}`, table.form);
@@ -168,13 +171,21 @@ function evaluate(table: RuleTable, env: Env, compile: Compile): void {
  *  running (a recursive call), runs rounds until nothing changes. */
 function solve(env: Env, clause: RuleCallClause, mask: readonly boolean[], inputs: readonly Row[], compile: Compile): RuleTable {
   const state = env.state;
-  const key = `${clause.src} ${clause.name} ${mask.map((b) => (b ? 'b' : 'f')).join('')}`;
+  // Tables are per source value, not per source name: `$` inside a rule means the caller's source.
+  const source = sourceOf(env, clause.src, clause.form);
+  let sourceId = state.sourceIds.get(source);
+  if (sourceId === undefined) {
+    sourceId = state.sourceIds.size;
+    state.sourceIds.set(source, sourceId);
+  }
+  const key = `${sourceId} ${clause.name} ${mask.map((b) => (b ? 'b' : 'f')).join('')}`;
   let table = state.tables.get(key);
   if (table === undefined) {
     const bound = mask.flatMap((b, i) => (b ? [i] : []));
     table = {
       name: clause.name,
-      src: clause.src,
+      source,
+      env: withDefaultSource(env, clause.src, clause.form),
       mask,
       inputs: [],
       inputSet: new TupleSet(range(bound.length)),

@@ -220,8 +220,10 @@ export function postgresStorage(options: PostgresStorageOptions): Storage {
       closed = true;
       for (const opening of databases.values()) await (await opening.catch(() => undefined))?.close();
       databases.clear();
+      // pool.end() resolves while its clients are still saying goodbye, and one may yet report an error:
+      // an owned pool keeps its listener for good.
       if (owned) await pool.end();
-      pool.off('error', onIdleError);
+      else pool.off('error', onIdleError);
     },
   };
 }

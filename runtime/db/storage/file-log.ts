@@ -88,19 +88,23 @@ export class FileLog {
     return this.last;
   }
 
-  /** Serialized: concurrent calls run one after another, each checking its expected t in turn. */
-  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+  /**
+   * Serialized: concurrent calls run one after another, each checking its expected t in turn.
+   * `admit` runs at that same turn, before the tail check, and refuses the append by throwing.
+   */
+  async append(expectedLastT: number, entries: readonly LogRecord[], admit?: () => void): Promise<void> {
     checkAppend(this.db, expectedLastT, entries);
-    const run = this.queue.then(() => this.appendNow(expectedLastT, entries));
+    const run = this.queue.then(() => this.appendNow(expectedLastT, entries, admit));
     this.queue = run.catch(() => undefined);
     await run;
   }
 
-  private async appendNow(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+  private async appendNow(expectedLastT: number, entries: readonly LogRecord[], admit: (() => void) | undefined): Promise<void> {
     if (this.closed) throw new StorageUnavailableError(`log of ${this.db} is closed`);
     if (this.failure !== undefined) {
       throw new StorageUnavailableError(`log of ${this.db} failed an earlier write (${this.failure.message}); reopen the storage to recover`);
     }
+    admit?.();
     if (this.last !== expectedLastT) {
       throw new StorageConflictError(`log of ${this.db} ends at t ${this.last}, not at the expected ${expectedLastT}`);
     }

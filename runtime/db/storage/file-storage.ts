@@ -2,15 +2,28 @@
 //   log/      the transaction log segments (file-log.ts)
 //   blobs/    immutable blobs named by their SHA-256
 //   root.json the root pointer, replaced atomically
+//   lease.json the writer lease, replaced atomically
 //   LOCK      the pid of the process that has it open
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { blobKey, checkBlobKey } from './blob-key.js';
-import { StorageConflictError, StorageCorruptError } from './errors.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError } from './errors.js';
 import { FileLog, type SyncInfo } from './file-log.js';
 import { acquireLock } from './file-lock.js';
 import { removeTempFiles, writeFileDurably } from './fs-durable.js';
-import { checkDatabaseName, sameRoot, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from './storage.js';
+import {
+  checkDatabaseName,
+  checkLeaseChange,
+  sameLease,
+  sameRoot,
+  type AppendFence,
+  type BlobKey,
+  type DatabaseStorage,
+  type Lease,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+} from './storage.js';
 
 export interface FileStorageOptions {
   /** Size at which a log segment is closed and a new one begun; default 32 MiB. */
@@ -23,12 +36,14 @@ const DEFAULT_SEGMENT_BYTES = 32 * 1024 * 1024;
 
 class FileDatabase implements DatabaseStorage {
   private rootQueue: Promise<unknown> = Promise.resolve();
+  private leaseQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly name: string,
     private readonly dir: string,
     private readonly log: FileLog,
     private root: RootPointer | undefined,
+    private lease: Lease | undefined,
     private readonly unlock: () => Promise<void>,
   ) {}
 
@@ -42,7 +57,8 @@ class FileDatabase implements DatabaseStorage {
         segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
         ...(options.onSync === undefined ? {} : { onSync: options.onSync }),
       });
-      return new FileDatabase(name, dir, log, await readRoot(join(dir, 'root.json'), name), unlock);
+      const root = await readRoot(join(dir, 'root.json'), name);
+      return new FileDatabase(name, dir, log, root, await readLease(join(dir, 'lease.json'), name), unlock);
     } catch (error) {
       await unlock();
       throw error;
@@ -53,8 +69,12 @@ class FileDatabase implements DatabaseStorage {
     return this.log.lastT();
   }
 
-  append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
-    return this.log.append(expectedLastT, entries);
+  // The lease is checked in the log's own turn, so an append and a takeover are ordered one way or the other.
+  append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
+    if (fence === undefined) return this.log.append(expectedLastT, entries);
+    return this.log.append(expectedLastT, entries, () => {
+      if (this.lease?.epoch !== fence.epoch) throw new LeaseLostError(this.name, fence.epoch, this.lease);
+    });
   }
 
   readLog(afterT: number, untilT?: number): AsyncIterable<LogRecord> {
@@ -99,8 +119,26 @@ class FileDatabase implements DatabaseStorage {
     return run;
   }
 
+  async getLease(): Promise<Lease | undefined> {
+    return this.lease;
+  }
+
+  casLease(expected: Lease | undefined, next: Lease): Promise<void> {
+    const run = this.leaseQueue.then(async () => {
+      const lease = checkLeaseChange(this.name, expected, next);
+      if (!sameLease(this.lease, expected)) {
+        throw new StorageConflictError(`lease of ${this.name} is ${JSON.stringify(this.lease)}, not the expected ${JSON.stringify(expected)}`);
+      }
+      await writeFileDurably(join(this.dir, 'lease.json'), Buffer.from(JSON.stringify(lease)));
+      this.lease = lease;
+    });
+    this.leaseQueue = run.catch(() => undefined);
+    return run;
+  }
+
   async close(): Promise<void> {
     await this.rootQueue;
+    await this.leaseQueue;
     await this.log.close();
     await this.unlock();
   }
@@ -121,6 +159,21 @@ async function readRoot(path: string, db: string): Promise<RootPointer | undefin
     // reported below with the file named
   }
   throw new StorageCorruptError(`root pointer of ${db} is not {"t": integer, "blob": sha256}`, path);
+}
+
+async function readLease(path: string, db: string): Promise<Lease | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return checkLeaseChange(db, undefined, JSON.parse(text) as Lease);
+  } catch (error) {
+    throw new StorageCorruptError(`lease of ${db} is not {"owner": string, "epoch": integer, "expiresAt": integer} (${(error as Error).message})`, path);
+  }
 }
 
 // Opening a directory twice in one process must give one FileDatabase, or two log writers would each

@@ -2,13 +2,27 @@
 // the durable backends (compare-and-set, immutable blobs, copies in and out) so code tested on it
 // behaves the same on them.
 import { blobKey, checkBlobKey } from './blob-key.js';
-import { StorageConflictError, StorageCorruptError } from './errors.js';
-import { checkAppend, checkDatabaseName, sameRoot, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from './storage.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError } from './errors.js';
+import {
+  checkAppend,
+  checkDatabaseName,
+  checkLeaseChange,
+  sameLease,
+  sameRoot,
+  type AppendFence,
+  type BlobKey,
+  type DatabaseStorage,
+  type Lease,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+} from './storage.js';
 
 class MemoryDatabase implements DatabaseStorage {
   private readonly log: LogRecord[] = [];
   private readonly blobs = new Map<BlobKey, Uint8Array>();
   private root: RootPointer | undefined;
+  private lease: Lease | undefined;
 
   constructor(readonly name: string) {}
 
@@ -16,8 +30,9 @@ class MemoryDatabase implements DatabaseStorage {
     return this.log.at(-1)?.t ?? 0;
   }
 
-  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+  async append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
     checkAppend(this.name, expectedLastT, entries);
+    if (fence !== undefined && this.lease?.epoch !== fence.epoch) throw new LeaseLostError(this.name, fence.epoch, this.lease);
     const lastT = this.log.at(-1)?.t ?? 0;
     if (lastT !== expectedLastT) {
       throw new StorageConflictError(`log of ${this.name} ends at t ${lastT}, not at the expected ${expectedLastT}`);
@@ -53,6 +68,18 @@ class MemoryDatabase implements DatabaseStorage {
       throw new StorageConflictError(`root of ${this.name} is ${JSON.stringify(this.root)}, not the expected ${JSON.stringify(expected)}`);
     }
     this.root = { t: next.t, blob: checkBlobKey(next.blob) };
+  }
+
+  async getLease(): Promise<Lease | undefined> {
+    return this.lease;
+  }
+
+  async casLease(expected: Lease | undefined, next: Lease): Promise<void> {
+    const lease = checkLeaseChange(this.name, expected, next);
+    if (!sameLease(this.lease, expected)) {
+      throw new StorageConflictError(`lease of ${this.name} is ${JSON.stringify(this.lease)}, not the expected ${JSON.stringify(expected)}`);
+    }
+    this.lease = lease;
   }
 
   async close(): Promise<void> {}

@@ -18,6 +18,24 @@ export interface RootPointer {
   readonly blob: BlobKey;
 }
 
+/**
+ * Who may write a database: one owner at a time, moved only by compare-and-set. A takeover raises the
+ * epoch; a renewal keeps it and moves expiresAt. Safety rests on the epoch (appends are fenced by it),
+ * never on clocks: expiresAt only tells others when they may try to take over.
+ */
+export interface Lease {
+  /** Unique per writer incarnation, so a restarted process never mistakes an old lease for its own. */
+  readonly owner: string;
+  readonly epoch: number;
+  /** Milliseconds since the Unix epoch, by the holder's clock. */
+  readonly expiresAt: number;
+}
+
+/** What a leased writer passes to append: the append happens only while the lease has this epoch. */
+export interface AppendFence {
+  readonly epoch: number;
+}
+
 /** The storage of one database. */
 export interface DatabaseStorage {
   /** The database name this storage was opened for. */
@@ -29,8 +47,10 @@ export interface DatabaseStorage {
    * currently ends at `expectedLastT`; otherwise throws StorageConflictError and appends nothing.
    * Resolves once every entry is durable. A failure other than a conflict may leave a prefix of
    * `entries` written; a later open either keeps each entry whole or drops it.
+   * With a `fence`, the append also requires, in the same atomic step, that the stored lease has the
+   * fence's epoch; otherwise it throws LeaseLostError (checked before the tail) and appends nothing.
    */
-  append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void>;
+  append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void>;
   /** Log entries with afterT < t <= untilT (untilT defaults to the end), in t order. */
   readLog(afterT: number, untilT?: number): AsyncIterable<LogRecord>;
   /** Stores bytes under their content address; storing the same bytes twice is harmless. */
@@ -41,6 +61,10 @@ export interface DatabaseStorage {
   getRoot(): Promise<RootPointer | undefined>;
   /** Replaces the root with `next` if it currently equals `expected`; StorageConflictError if not. */
   casRoot(expected: RootPointer | undefined, next: RootPointer): Promise<void>;
+  /** The current writer lease, undefined before anyone took one. */
+  getLease(): Promise<Lease | undefined>;
+  /** Replaces the lease with `next` if it currently equals `expected`; StorageConflictError if not. */
+  casLease(expected: Lease | undefined, next: Lease): Promise<void>;
   /** Releases files and handles; later calls fail. */
   close(): Promise<void>;
 }
@@ -82,4 +106,24 @@ export function checkAppend(db: string, expectedLastT: number, entries: readonly
 /** Root pointers are equal when both are absent or both name the same blob at the same t. */
 export function sameRoot(a: RootPointer | undefined, b: RootPointer | undefined): boolean {
   return a === undefined || b === undefined ? a === b : a.t === b.t && a.blob === b.blob;
+}
+
+/** Leases are equal when both are absent or all their fields match. */
+export function sameLease(a: Lease | undefined, b: Lease | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.owner === b.owner && a.epoch === b.epoch && a.expiresAt === b.expiresAt;
+}
+
+/** Throws unless `next` is a well-formed lease whose epoch does not go back; shared by every backend. */
+export function checkLeaseChange(db: string, expected: Lease | undefined, next: Lease): Lease {
+  const { owner, epoch, expiresAt } = next ?? ({} as Partial<Lease>);
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 256) {
+    throw new TypeError(`lease of ${db}: owner must be a string of 1-256 characters, got ${JSON.stringify(owner)}`);
+  }
+  if (!Number.isSafeInteger(epoch) || epoch! < 1 || epoch! < (expected?.epoch ?? 1)) {
+    throw new RangeError(`lease of ${db}: epoch must be an integer >= ${expected?.epoch ?? 1}, got ${String(epoch)}`);
+  }
+  if (!Number.isSafeInteger(expiresAt) || expiresAt! < 0) {
+    throw new RangeError(`lease of ${db}: expiresAt must be milliseconds since the Unix epoch, got ${String(expiresAt)}`);
+  }
+  return { owner: owner!, epoch: epoch!, expiresAt: expiresAt! };
 }

@@ -51,6 +51,7 @@ describe(':in', () => {
   it('queries several databases and collections as sources', () => {
     const other = fixtureDb(schema, [{ name: 'Ivan', age: 99 }]);
     expect(q('[:find ?a1 ?a2 :in $1 $2 :where [$1 ?e1 :name ?n] [$2 ?e2 :name ?n] [$1 ?e1 :age ?a1] [$2 ?e2 :age ?a2]]', db, other)).toEqual([[15, 99]]);
+    expect(q('[:find ?k ?v :in $ :where [?k ?v]]', [['a', 1], ['a', 1]])).toEqual([['a', 1]]);
     expect(sorted(q('[:find ?k ?v :in $ :where [?k ?v] [(> ?v 1)]]', [['a', 1], ['b', 2], ['c', 3]]))).toEqual([
       ['b', 2],
       ['c', 3],
@@ -133,6 +134,10 @@ describe('predicates and functions', () => {
       ['Petr', salary, 300],
     ]);
   });
+  it('rejects get-else with a nil default or a cardinality-many attribute', () => {
+    expect(() => q('[:find ?x :where [?e :name] [(get-else $ ?e :age nil) ?x]]', db)).toThrow(/get-else: nil default/);
+    expect(() => q('[:find ?x :where [?e :name] [(get-else $ ?e :aliases "-") ?x]]', db)).toThrow(/aliases is cardinality many/);
+  });
   it('calls allow-listed functions by name and names an unknown one', () => {
     expect(sorted(q('[:find ?n :where [?e :name ?n] [?e :age ?a] [(src/fns.isAdult ?a)]]', db))).toEqual([['Anna'], ['Oleg'], ['Petr']]);
     expect(q('[:find ?i . :where [?e :age 15] [?e :name ?n] [(src/fns.initials ?n) ?i]]', db)).toBe('I');
@@ -160,6 +165,10 @@ describe('not, or', () => {
       [OLEG, 37],
     ]);
   });
+  it('waits for or-join required variables, and says when they are never bound', () => {
+    expect(q('[:find ?n . :where (or-join [[?e]] [?e :age 22]) [?e :name ?n]]', db)).toBe('Anna');
+    expect(() => q('[:find ?e :where [?e :name] (or-join [[?x]] [?x :age 1])]', db)).toThrow(/insufficient bindings: \?x .* in \(or-join/);
+  });
   it('requires the same variables in every branch of or', () => {
     expect(() => q('[:find ?e :where (or [?e :age ?a] [?e :name ?n])]', db)).toThrow(/same variables.*in \(or/);
   });
@@ -184,8 +193,15 @@ describe('rules', () => {
     expect(sorted(q('[:find ?n :in $ % :where [?e :name ?n] (adult ?e)]', db, rules))).toEqual([['Anna'], ['Oleg'], ['Petr']]);
     expect(q('[:find ?x . :in $ % :where (follows* 1002 ?x)]', db, rules)).toBe(ANNA);
   });
-  it('names unknown rules', () => {
+  it('names unknown rules and wrong arities', () => {
     expect(() => q('[:find ?x :in $ % :where (nope ?x)]', db, rules)).toThrow(/unknown rule nope/);
+    expect(() => q('[:find ?x :in $ % :where (adult ?x ?y)]', db, rules)).toThrow(/rule adult takes 1 arguments, called with 2/);
+    expect(() => q('[:find ?x :in $ % :where (r ?x)]', db, '[[(r ?x) [?y :age 1]]]')).toThrow(/head variable \?x is not bound by its body/);
+  });
+  it('accepts required-binding heads and rules as data', () => {
+    const data = [[list(sym('older'), [sym('?e')], sym('?a')), [sym('?e'), kw(':age'), sym('?a')]]];
+    expect(q('[:find ?a . :in $ % :where [?e :name "Anna"] (older ?e ?a)]', db, data)).toBe(22);
+    expect(q('[:find ?a . :in $ % :where [?e :name "Anna"] (older ?e ?a)]', db, '[[(older [?e] ?a) [?e :age ?a]]]')).toBe(22);
   });
 });
 

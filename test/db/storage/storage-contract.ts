@@ -2,7 +2,7 @@
 // storageContract(name, makeStorage); makeStorage must return a storage holding no databases yet
 // (a fresh directory, schema or table prefix), because the cases reuse database names.
 import { describe, expect, it } from 'vitest';
-import { StorageConflictError, StorageCorruptError, type Storage } from '../../../runtime/db/storage/index.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError, type Storage } from '../../../runtime/db/storage/index.js';
 import type { LogRecord } from '../../../runtime/db/storage/storage.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -73,6 +73,43 @@ export function storageContract(backend: string, makeStorage: () => Promise<Stor
       await expect(db.casRoot({ t: 2, blob }, { t: 4, blob })).rejects.toBeInstanceOf(StorageConflictError);
       await db.casRoot({ t: 3, blob }, { t: 4, blob });
       expect(await db.getRoot()).toEqual({ t: 4, blob });
+      await storage.close();
+    });
+
+    it('moves the writer lease only by compare-and-set, never back in epoch', async () => {
+      const storage = await makeStorage();
+      const db = await storage.open('lease');
+      const first = { owner: 'node-a', epoch: 1, expiresAt: 1_000 };
+      expect(await db.getLease()).toBeUndefined();
+      await db.casLease(undefined, first);
+      await expect(db.casLease(undefined, { owner: 'node-b', epoch: 2, expiresAt: 2_000 })).rejects.toBeInstanceOf(StorageConflictError);
+      await expect(db.casLease({ ...first, expiresAt: 999 }, { ...first, expiresAt: 3_000 })).rejects.toBeInstanceOf(StorageConflictError);
+      await expect(db.casLease(first, { ...first, epoch: 0 })).rejects.toThrow(/epoch must be an integer >= 1, got 0/);
+      await expect(db.casLease(first, { ...first, owner: '' })).rejects.toThrow(/owner must be a string/);
+      const renewed = { ...first, expiresAt: 3_000 };
+      await db.casLease(first, renewed);
+      const taken = { owner: 'node-b', epoch: 2, expiresAt: 4_000 };
+      await db.casLease(renewed, taken);
+      await expect(db.casLease(taken, { ...taken, epoch: 1 })).rejects.toThrow(/epoch must be an integer >= 2/);
+      expect(await db.getLease()).toEqual(taken);
+      await storage.close();
+    });
+
+    it('fences appends by the lease epoch, before the tail check', async () => {
+      const storage = await makeStorage();
+      const db = await storage.open('fence');
+      await expect(db.append(0, [entry(1)], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      const a = { owner: 'node-a', epoch: 1, expiresAt: 1_000 };
+      await db.casLease(undefined, a);
+      await db.append(0, [entry(1)], { epoch: 1 });
+      await db.casLease(a, { owner: 'node-b', epoch: 2, expiresAt: 2_000 });
+      const lost = db.append(1, [entry(2, 'stale')], { epoch: 1 });
+      await expect(lost).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(lost).rejects.toThrow(/lease \(epoch 1\) was taken over by node-b at epoch 2/);
+      await expect(db.append(0, [entry(2, 'stale')], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      await db.append(1, [entry(2, 'b')], { epoch: 2 });
+      await db.append(2, [entry(3, 'unfenced')]);
+      expect(await collect(db.readLog(0))).toEqual([[1, 'tx 1'], [2, 'b'], [3, 'unfenced']]);
       await storage.close();
     });
 

@@ -1,0 +1,146 @@
+// The DynamoDB+S3 backend against real stand-ins on loopback: dynalite (DynamoDB API) and s3rver (S3 API).
+import { DeleteItemCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageUnavailableError, type Storage } from '../../../runtime/db/storage/index.js';
+import { dynamoStorage } from '../../../runtime/db/storage-dynamodb/index.js';
+import { conformance, type Backend } from './conformance.js';
+import { connectionRoundTrip } from './end-to-end.js';
+import { awsClients, freePort, startAwsStandIns, type AwsStandIns } from './servers.js';
+
+let aws: AwsStandIns;
+const clients: Array<{ dynamo: DynamoDBClient; s3: S3Client }> = [];
+function newClients(maxAttempts?: number): { dynamo: DynamoDBClient; s3: S3Client } {
+  const pair = aws.clients(maxAttempts);
+  clients.push(pair);
+  return pair;
+}
+beforeAll(async () => {
+  aws = await startAwsStandIns();
+});
+afterAll(async () => {
+  for (const { dynamo, s3 } of clients) {
+    dynamo.destroy();
+    s3.destroy();
+  }
+  await aws?.stop();
+});
+
+interface DynamoPlace {
+  readonly table: string;
+  readonly prefix: string;
+  storage(): Storage;
+}
+
+async function dynamoPlace(): Promise<DynamoPlace> {
+  const table = await aws.freshTable(newClients().dynamo);
+  const prefix = `${table}/`;
+  // Each instance has its own clients, as separate processes would.
+  return { table, prefix, storage: () => dynamoStorage({ tableName: table, bucket: aws.bucket, prefix, ...newClients() }) };
+}
+
+const dynamodb: Backend = {
+  name: 'dynamodb+s3',
+  durable: true,
+  async fresh() {
+    const place = await dynamoPlace();
+    return {
+      storage: place.storage,
+      async corruptBlob(db, key, bytes) {
+        await newClients().s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${place.prefix}${db}/blobs/${key}`, Body: bytes }));
+      },
+    };
+  },
+};
+
+conformance(dynamodb);
+
+const logItemTs = async (table: string, db: string): Promise<number[]> => {
+  const result = await newClients().dynamo.send(
+    new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :pk AND sk > :zero', ExpressionAttributeValues: { ':pk': { S: db }, ':zero': { N: '0' } }, ConsistentRead: true }),
+  );
+  return (result.Items ?? []).map((item) => Number(item.sk!.N));
+};
+
+describe('dynamodb+s3 storage', () => {
+  connectionRoundTrip(dynamodb);
+
+  it('commits an append in the head item and copies it to log items afterwards', async () => {
+    const place = await dynamoPlace();
+    const storage = place.storage();
+    const db = await storage.open('copied');
+    await db.append(0, [{ t: 1, data: new Uint8Array([1]) }, { t: 2, data: new Uint8Array([2]) }]);
+    await db.append(2, [{ t: 3, data: new Uint8Array([3]) }]);
+    const head = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'copied' }, sk: { N: '0' } }, ConsistentRead: true }));
+    expect(head.Item?.lastT?.N).toBe('3');
+    expect(head.Item?.prevT?.N).toBe('2');
+    expect(head.Item?.pending?.L?.map((element) => element.M?.t?.N)).toEqual(['3']);
+    await storage.close();
+    expect(await logItemTs(place.table, 'copied')).toEqual([1, 2, 3]);
+  });
+
+  it('keeps an append too large for the head in S3 and entries too large for an item there too', async () => {
+    const place = await dynamoPlace();
+    const storage = place.storage();
+    const db = await storage.open('spilled');
+    const entries = Array.from({ length: 100 }, (_, i) => ({ t: i + 1, data: new Uint8Array(1000).fill(i) }));
+    entries.push({ t: 101, data: new Uint8Array(500_000).fill(7) });
+    await db.append(0, entries);
+    const head = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'spilled' }, sk: { N: '0' } }, ConsistentRead: true }));
+    expect(head.Item?.pendingObject?.S).toMatch(/^[0-9a-f]{64}$/);
+    expect(head.Item?.pending).toBeUndefined();
+    await storage.close();
+    const big = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'spilled' }, sk: { N: '101' } }, ConsistentRead: true }));
+    expect(big.Item?.s?.S).toMatch(/^[0-9a-f]{64}$/);
+    expect(big.Item?.d).toBeUndefined();
+  });
+
+  it('lets the next writer copy an append whose writer died before copying it', async () => {
+    const place = await dynamoPlace();
+    const first = place.storage();
+    const db = await first.open('orphan');
+    await db.append(0, [{ t: 1, data: new Uint8Array([1]) }]);
+    await db.append(1, [{ t: 2, data: new Uint8Array([2]) }, { t: 3, data: new Uint8Array([3]) }]);
+    await first.close();
+    // As if the writer had died between committing t 2..3 in the head and copying them to items.
+    const { dynamo } = newClients();
+    for (const t of [2, 3]) await dynamo.send(new DeleteItemCommand({ TableName: place.table, Key: { pk: { S: 'orphan' }, sk: { N: String(t) } } }));
+    const second = await place.storage().open('orphan');
+    expect((await collectTs(second.readLog(0)))).toEqual([1, 2, 3]);
+    await second.append(3, [{ t: 4, data: new Uint8Array([4]) }]);
+    expect(await collectTs(second.readLog(0))).toEqual([1, 2, 3, 4]);
+    expect((await logItemTs(place.table, 'orphan')).slice(0, 3)).toEqual([1, 2, 3]);
+  });
+
+  it('says an endpoint it cannot reach is unavailable and retryable', async () => {
+    const port = await freePort();
+    const pair = awsClients(`http://127.0.0.1:${port}`, `http://127.0.0.1:${port}`, 1);
+    clients.push(pair);
+    const storage = dynamoStorage({ tableName: 'nowhere', bucket: 'nowhere', ...pair });
+    const error = (await storage.open('app').catch((e: unknown) => e)) as StorageUnavailableError;
+    expect(error).toBeInstanceOf(StorageUnavailableError);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/creating database app on DynamoDB table nowhere failed: .*ECONNREFUSED/);
+    expect(error.message).not.toContain('S3RVER');
+    await storage.close();
+  });
+
+  it('fails calls on a database after its storage closed', async () => {
+    const storage = (await dynamoPlace()).storage();
+    const db = await storage.open('gone');
+    await storage.close();
+    await expect(db.lastT()).rejects.toThrow(/storage of database gone is closed/);
+    await expect(storage.open('gone')).rejects.toThrow(/is closed: cannot open gone/);
+  });
+
+  it('checks its options', () => {
+    expect(() => dynamoStorage({ tableName: '', bucket: 'b' })).toThrow(/tableName must be a non-empty string/);
+    expect(() => dynamoStorage({ tableName: 't', bucket: '' })).toThrow(/bucket must be a non-empty string/);
+  });
+});
+
+async function collectTs(log: AsyncIterable<{ t: number }>): Promise<number[]> {
+  const out: number[] = [];
+  for await (const { t } of log) out.push(t);
+  return out;
+}

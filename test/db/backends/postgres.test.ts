@@ -1,0 +1,130 @@
+// The PostgreSQL backend against a real server: embedded PostgreSQL on loopback, or IONS_PG_URL.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageUnavailableError } from '../../../runtime/db/storage/index.js';
+import { postgresStorage } from '../../../runtime/db/storage-postgres/index.js';
+import { conformance, type Backend } from './conformance.js';
+import { connectionRoundTrip } from './end-to-end.js';
+import { freePort, startPostgres, type PostgresServer } from './servers.js';
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: server.connectionString });
+  await client.connect();
+  try {
+    return await client.query(text, values);
+  } finally {
+    await client.end();
+  }
+}
+
+const postgres: Backend = {
+  name: 'postgres',
+  durable: true,
+  async fresh() {
+    const schema = server.freshSchema();
+    return {
+      // Each instance has its own pool, as separate processes would.
+      storage: () => postgresStorage({ connectionString: server.connectionString, schema }),
+      async corruptBlob(db, key, bytes) {
+        const result = await sql(`UPDATE "${schema}".ions_blobs SET bytes = $3 WHERE db = $1 AND key = $2`, [db, key, Buffer.from(bytes)]);
+        expect(result.rowCount).toBe(1);
+      },
+    };
+  },
+};
+
+conformance(postgres);
+
+describe('postgres storage', () => {
+  connectionRoundTrip(postgres);
+
+  it('reads the log in pages of the configured size', async () => {
+    const storage = postgresStorage({ connectionString: server.connectionString, schema: server.freshSchema(), pageSize: 3 });
+    try {
+      const db = await storage.open('paged');
+      await db.append(0, Array.from({ length: 10 }, (_, i) => ({ t: i + 1, data: new Uint8Array([i]) })));
+      const seen: number[] = [];
+      for await (const { t, data } of db.readLog(1, 9)) seen.push(t * 100 + data[0]!);
+      expect(seen).toEqual([201, 302, 403, 504, 605, 706, 807, 908]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('creates its tables once when many storages open a new schema at the same moment', async () => {
+    const schema = server.freshSchema();
+    const storages = Array.from({ length: 4 }, () => postgresStorage({ connectionString: server.connectionString, schema }));
+    try {
+      const dbs = await Promise.all(storages.map((storage) => storage.open('shared')));
+      await dbs[0]!.append(0, [{ t: 1, data: new Uint8Array([1]) }]);
+      expect(await Promise.all(dbs.map((db) => db.lastT()))).toEqual([1, 1, 1, 1]);
+      const tables = await sql('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+      expect(tables.rows.map((row) => row.table_name)).toEqual(['ions_blobs', 'ions_databases', 'ions_log']);
+    } finally {
+      for (const storage of storages) await storage.close();
+    }
+  });
+
+  it('leaves a pool it was given open on close', async () => {
+    const pool = new pg.Pool({ connectionString: server.connectionString });
+    try {
+      const storage = postgresStorage({ pool, schema: server.freshSchema() });
+      await (await storage.open('pooled')).append(0, [{ t: 1, data: new Uint8Array([1]) }]);
+      await storage.close();
+      expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('says a server it cannot reach is unavailable, retryable, without the password', async () => {
+    const port = await freePort();
+    const storage = postgresStorage({ connectionString: `postgres://ions:hunter2-secret@127.0.0.1:${port}/postgres` });
+    try {
+      const opening = storage.open('app');
+      await expect(opening).rejects.toBeInstanceOf(StorageUnavailableError);
+      const error = (await opening.catch((e: unknown) => e)) as StorageUnavailableError;
+      expect(error.retryable).toBe(true);
+      expect(error.message).toMatch(new RegExp(`opening database app on PostgreSQL ions@127\\.0\\.0\\.1:${port}/postgres failed: ECONNREFUSED`));
+      expect(JSON.stringify(error) + error.message + String(error.stack)).not.toContain('hunter2');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('turns a refused login into a plain error without the password', async () => {
+    const url = new URL(server.connectionString);
+    url.password = 'wrong-password-xyzzy';
+    const storage = postgresStorage({ connectionString: url.toString() });
+    try {
+      const error = (await storage.open('app').catch((e: unknown) => e)) as Error;
+      expect(error).not.toBeInstanceOf(StorageUnavailableError);
+      expect(error.message).toMatch(/opening database app on PostgreSQL ions@127\.0\.0\.1:\d+\/postgres failed: 28P01: password authentication failed/);
+      expect(error.message + String(error.stack)).not.toContain('xyzzy');
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('fails calls on a database after its storage closed', async () => {
+    const storage = postgresStorage({ connectionString: server.connectionString, schema: server.freshSchema() });
+    const db = await storage.open('gone');
+    await storage.close();
+    await expect(db.lastT()).rejects.toThrow(/storage of database gone is closed/);
+    await expect(storage.open('gone')).rejects.toThrow(/is closed: cannot open gone/);
+  });
+
+  it('checks its options', () => {
+    expect(() => postgresStorage({})).toThrow(/exactly one of connectionString and pool/);
+    expect(() => postgresStorage({ connectionString: 'postgres://x@127.0.0.1/db', schema: 'Bad-Name' })).toThrow(/bad PostgreSQL schema name "Bad-Name"/);
+    expect(() => postgresStorage({ connectionString: 'postgres://x@127.0.0.1/db', pageSize: 0 })).toThrow(/pageSize 0/);
+  });
+});
