@@ -24,6 +24,14 @@ export interface Serverless {
   service: ServerlessService;
   configSchemaHandler: { defineTopLevelProperty(name: string, schema: JsonSchema): void };
   classes: { Error: new (message: string) => Error };
+  getProvider(name: 'aws'): AwsProvider;
+}
+
+/** The framework's AWS provider: requests go out with the user's credentials, profile and region. */
+export interface AwsProvider {
+  request(service: string, method: string, params: Record<string, unknown>): Promise<unknown>;
+  getRegion(): string;
+  naming: { getStackName(): string };
 }
 
 export interface ServerlessOptions {

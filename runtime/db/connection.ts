@@ -7,6 +7,9 @@ import { alert, errorData, event } from '../cast/index.js';
 import { applyTxData, dbFromDatoms, emptyDb, logDatoms } from './rebuild.js';
 import { decodeSnapshot, decodeTx, encodeSnapshot, encodeTx } from './storage/codec.js';
 import { StorageConflictError, StorageCorruptError } from './storage/errors.js';
+import { decodePointedRoot, loadIndexedDb } from './segments/open-segment-db.js';
+import { isIndexRoot } from './segments/segment-codec.js';
+import { writeIndex } from './segments/write-index.js';
 import type { DatabaseStorage, RootPointer, Storage } from './storage/storage.js';
 import { transact as transactPure } from './transact/transact.js';
 import type { Database, FunctionRegistry, LogEntry, TxData, TxReport } from './types.js';
@@ -16,6 +19,11 @@ export interface CheckpointPolicy {
   readonly everyTransactions?: number;
   /** Or once this many log bytes are past it. Default 16 MiB. */
   readonly everyBytes?: number;
+  /**
+   * 'snapshot' (default) writes every datom into one blob; 'segments' merges the log into the
+   * immutable index segments readers fetch piecemeal (runtime/db/segments), rewriting only what changed.
+   */
+  readonly format?: 'snapshot' | 'segments';
 }
 
 export interface ConnectOptions {
@@ -210,15 +218,20 @@ class DbConnection implements Connection {
     const db = this.current;
     const counted = { ...this.sinceCheckpoint };
     const started = Date.now();
-    const bytes = await encodeSnapshot(db.basisT, logDatoms(db));
-    const next = { t: db.basisT, blob: await this.store.putBlob(bytes) };
+    let next: RootPointer;
+    let bytes: Uint8Array | undefined;
+    if (this.policy !== false && this.policy.format === 'segments') next = (await writeIndex(this.store, db, this.root)).pointer;
+    else {
+      bytes = await encodeSnapshot(db.basisT, logDatoms(db));
+      next = { t: db.basisT, blob: await this.store.putBlob(bytes) };
+    }
     await this.store.casRoot(this.root, next);
     this.root = next;
     this.sinceCheckpoint = {
       transactions: this.sinceCheckpoint.transactions - counted.transactions,
       bytes: this.sinceCheckpoint.bytes - counted.bytes,
     };
-    event({ msg: 'db.connection/checkpoint-written', db: this.name, t: next.t, bytes: bytes.length, ms: Date.now() - started });
+    event({ msg: 'db.connection/checkpoint-written', db: this.name, t: next.t, bytes: bytes?.length, ms: Date.now() - started });
     return next;
   }
 
@@ -253,29 +266,42 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 }
 
 async function open(store: DatabaseStorage, options: ConnectOptions): Promise<Connection> {
-  const root = await store.getRoot();
-  const lastT = await store.lastT();
-  let db: Database;
-  if (root === undefined) {
-    db = emptyDb({ functions: options.functions });
-  } else {
-    if (root.t > lastT) {
-      throw new StorageCorruptError(`checkpoint of ${store.name} is at t ${root.t}, past the end of its log (t ${lastT})`, `root pointer ${root.blob}`);
-    }
-    const where = `checkpoint blob ${root.blob} of ${store.name}`;
-    const snapshot = decodeSnapshot(await store.getBlob(root.blob), where);
-    if (snapshot.basisT !== root.t) throw new StorageCorruptError(`checkpoint holds t ${snapshot.basisT}, but the root pointer says t ${root.t}`, where);
-    db = dbFromDatoms(snapshot.datoms, { basisT: snapshot.basisT, functions: options.functions });
-  }
-  db = await replayLog(store, db);
+  const { db, root } = await recoverDatabase(store, options.functions);
   const policy =
     options.checkpoint === false
       ? false
       : {
           everyTransactions: options.checkpoint?.everyTransactions ?? DEFAULT_EVERY_TRANSACTIONS,
           everyBytes: options.checkpoint?.everyBytes ?? DEFAULT_EVERY_BYTES,
+          format: options.checkpoint?.format ?? 'snapshot',
         };
   return new DbConnection(store, db, root, policy, () => connections.delete(store));
+}
+
+/** The database as storage holds it now: its latest checkpoint plus the log after it. */
+export async function recoverDatabase(
+  store: DatabaseStorage,
+  functions: FunctionRegistry | undefined,
+): Promise<{ db: Database; root: RootPointer | undefined }> {
+  const root = await store.getRoot();
+  const lastT = await store.lastT();
+  let db: Database;
+  if (root === undefined) {
+    db = emptyDb({ functions });
+  } else {
+    if (root.t > lastT) {
+      throw new StorageCorruptError(`checkpoint of ${store.name} is at t ${root.t}, past the end of its log (t ${lastT})`, `root pointer ${root.blob}`);
+    }
+    const where = `checkpoint blob ${root.blob} of ${store.name}`;
+    const bytes = await store.getBlob(root.blob);
+    if (isIndexRoot(bytes)) db = await loadIndexedDb(store, decodePointedRoot(store, root, bytes), functions);
+    else {
+      const snapshot = decodeSnapshot(bytes, where);
+      if (snapshot.basisT !== root.t) throw new StorageCorruptError(`checkpoint holds t ${snapshot.basisT}, but the root pointer says t ${root.t}`, where);
+      db = dbFromDatoms(snapshot.datoms, { basisT: snapshot.basisT, functions });
+    }
+  }
+  return { db: await replayLog(store, db), root };
 }
 
 function checkPolicy(policy: CheckpointPolicy | false | undefined): void {
@@ -285,6 +311,9 @@ function checkPolicy(policy: CheckpointPolicy | false | undefined): void {
     if (value !== undefined && !(Number.isSafeInteger(value) && value > 0)) {
       throw new TypeError(`checkpoint.${key} must be a positive integer, got ${String(value)}`);
     }
+  }
+  if (policy.format !== undefined && policy.format !== 'snapshot' && policy.format !== 'segments') {
+    throw new TypeError(`checkpoint.format must be 'snapshot' or 'segments', got ${String(policy.format)}`);
   }
 }
 

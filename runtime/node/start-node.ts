@@ -9,8 +9,10 @@ import { alert, setCastContext } from '../cast/index.js';
 import { memoryStorage } from '../db/storage/memory-storage.js';
 import type { Storage } from '../db/storage/storage.js';
 import { DEFAULT_CLOCK_WINDOW_MS, requestVerifier } from '../protocol/verify.js';
+import { ADMIN_PATH } from '../protocol/admin.js';
 import { HEALTH_PATH, INVOKE_PATH } from '../protocol/wire.js';
 import { loadRevision } from '../revision/index.js';
+import { handleAdmin } from './admin.js';
 import { handleHttpDirect } from './http-direct.js';
 import { handleInvoke } from './invoke.js';
 import { sendJson } from './respond.js';
@@ -126,6 +128,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       return sendJson(res, health.ready ? 200 : 503, health);
     }
     if (pathname.startsWith(INVOKE_PATH)) return handleInvoke(req, res, pathname, arrivedWith, { verifier, maxBodyBytes });
+    if (pathname.startsWith(ADMIN_PATH)) return handleAdmin(req, res, pathname, { verifier, swap: node.swap, revision: () => node.revision });
     return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
   };
 
@@ -143,7 +146,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   let swaps: Promise<void> = Promise.resolve();
   let closed: Promise<void> | undefined;
 
-  return {
+  const node: RunningNode = {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     get revision() {
       return current?.revision.name;
@@ -166,4 +169,5 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       return closed;
     },
   };
+  return node;
 }

@@ -14,7 +14,8 @@ import { startS3, type S3StandIn } from '../example/s3-stand-in.js';
 import { copyExample, type ExampleCopy } from './example-copy.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const tsx = join(repo, 'node_modules/.bin/tsx');
+// node itself, not the tsx wrapper: the wrapper relays signals and answers 130 when it thinks the child ignores them.
+const node = (args: string[]) => [process.execPath, ['--import', 'tsx', ...args]] as const;
 const main = join(repo, 'runtime/cli/main.ts');
 
 let example: ExampleCopy;
@@ -52,7 +53,7 @@ interface Run {
 
 function ions(args: string[], timeoutMs = 25_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...node([main, ...args]), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -71,7 +72,7 @@ function ions(args: string[], timeoutMs = 25_000): Promise<Run> {
 /** Starts `ions dev` and resolves with its gateway URL once it serves. */
 function ionsDev(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string; stdout: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [main, 'dev', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...node([main, 'dev', ...args]), { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -149,7 +150,7 @@ describe('ions (the command)', () => {
     await buildRevision({ serviceDir: example.dir, config: service.config, outDir: revisionDir, name: 'abc123' });
     const secretFile = join(example.dir, '.ions/node-secret');
     await writeFile(secretFile, 'node-test-key\n', { mode: 0o600 });
-    const child = spawn(tsx, [main, 'node', '--revision', revisionDir, '--port', '0', '--host', '127.0.0.1', '--data', join(example.dir, '.ions/node-data')], {
+    const child = spawn(...node([main, 'node', '--revision', revisionDir, '--port', '0', '--host', '127.0.0.1', '--data', join(example.dir, '.ions/node-data')]), {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, IONS_SECRET_FILE: secretFile },

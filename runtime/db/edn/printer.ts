@@ -31,7 +31,7 @@ export function printEdn(value: unknown): string {
   if (value instanceof Date) return `#inst "${value.toISOString()}"`;
   if (value instanceof Uuid) return `#uuid "${value.text}"`;
   if (value instanceof Decimal) return `${value.toString()}M`;
-  if (value instanceof RegExp) return `#"${value.source}"`;
+  if (value instanceof RegExp) return `#"${value.source.replace(/(^|[^\\])"/g, '$1\\"')}"`;
   if (value instanceof Uint8Array) return `#bytes "${Buffer.from(value).toString('base64')}"`;
   if (value instanceof URL) return `#uri "${value.href}"`;
   if (typeof value === 'object') {

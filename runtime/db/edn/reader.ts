@@ -1,7 +1,8 @@
 // An EDN reader: enough of EDN for queries, rules, pull patterns and transaction data.
 // Vectors read as arrays, lists as EdnList (an array subclass), maps as Map, sets as Set,
 // keywords and symbols as the interned Keyword and Sym, #inst as Date, #uuid as Uuid,
-// integers as number (bigint beyond the safe range or with N), M-suffixed numbers as Decimal.
+// integers as number (bigint beyond the safe range or with N), M-suffixed numbers as Decimal, and,
+// beyond EDN, Clojure's #"regex" literal as RegExp (queries use it with re-find and friends).
 import { Keyword, Sym } from '../edn-names.js';
 import { Decimal, Uuid } from '../scalar-types.js';
 import { EdnList } from './list.js';
@@ -161,6 +162,11 @@ class Reader {
       this.dispatched = set;
       return false;
     }
+    if (next === '"') {
+      this.pos++;
+      this.dispatched = this.readRegex(start);
+      return false;
+    }
     if (next === '_') {
       this.pos += 2;
       if (this.readForm(undefined) === NOTHING) this.fail('#_ needs a form to discard', start);
@@ -238,6 +244,21 @@ class Reader {
         }
         chunk = this.pos;
       } else this.pos++;
+    }
+  }
+
+  /** `#"..."`, as in Clojure: the text between the quotes is the pattern, backslashes kept. */
+  private readRegex(start: number): RegExp {
+    const text = this.text;
+    let end = this.pos + 1;
+    while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+    if (end >= text.length) this.fail('unterminated regular expression', start);
+    const source = text.slice(this.pos + 1, end).replace(/\\"/g, '"');
+    this.pos = end + 1;
+    try {
+      return new RegExp(source);
+    } catch (error) {
+      return this.fail(`invalid regular expression: ${(error as Error).message}`, start);
     }
   }
 

@@ -5,41 +5,38 @@
 import { compareValues } from '../values/order.js';
 import type { Database, Datom, EntityId } from '../types.js';
 
-const slices = new WeakMap<Database, Map<number, Datom[] | 'wanted'>>();
+const slices = new WeakMap<Database, Map<number, Datom[]>>();
 
 /** Rows at or above this count probe a slice instead of doing an index lookup each. */
 export const SLICE_THRESHOLD = 32;
 
-function cached(db: Database, key: number, load: () => Datom[], eager = true): Datom[] | undefined {
+function cached(db: Database, key: number, load: () => Datom[]): Datom[] {
   let byKey = slices.get(db);
   if (byKey === undefined) {
     byKey = new Map();
     slices.set(db, byKey);
   }
-  const found = byKey.get(key);
-  if (found !== undefined && found !== 'wanted') return found;
-  if (!eager && found === undefined) {
-    byKey.set(key, 'wanted');
-    return undefined;
+  let found = byKey.get(key);
+  if (found === undefined) {
+    found = load();
+    byKey.set(key, found);
   }
-  const slice = load();
-  byKey.set(key, slice);
-  return slice;
+  return found;
 }
 
 /** The AEVT datoms of attribute `a`, sorted by entity. */
 export function aevtSlice(db: Database, a: EntityId): Datom[] {
-  return cached(db, a * 2, () => db.datomArray('aevt', a))!;
+  return cached(db, a * 2, () => db.datomArray('aevt', a));
 }
 
 /** The AVET datoms of attribute `a`, sorted by value. */
 export function avetSlice(db: Database, a: EntityId): Datom[] {
-  return cached(db, a * 2 + 1, () => db.datomArray('avet', a))!;
+  return cached(db, a * 2 + 1, () => db.datomArray('avet', a));
 }
 
-/** The AVET slice when this database value asked for it before; a one-off range reads just the range. */
-export function avetSliceIfReused(db: Database, a: EntityId): Datom[] | undefined {
-  return cached(db, a * 2 + 1, () => db.datomArray('avet', a), false);
+/** The AVET slice if this database value has it already. */
+export function loadedAvetSlice(db: Database, a: EntityId): Datom[] | undefined {
+  return slices.get(db)?.get(a * 2 + 1);
 }
 
 /** First index in an AEVT slice whose entity is >= e. */

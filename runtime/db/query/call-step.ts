@@ -68,14 +68,15 @@ export function compileCall(clause: CallClause, cols: string[]): Step {
     throw new QueryError(`insufficient bindings: ${inputCols.slice(cols.length).join(', ')} not bound before`, clause.form);
   }
   const readArgs = argReader(argSlots, clause);
-  let fnFor: Env | undefined;
-  let fn: Fn | undefined;
+  // Resolved once per run; weakly keyed so that the cached query keeps no run's databases alive.
+  const fnByEnv = new WeakMap<Env, Fn>();
   const lookup = (env: Env): Fn => {
-    if (fnFor !== env) {
+    let fn = fnByEnv.get(env);
+    if (fn === undefined) {
       fn = resolveFunction(clause.fn, env, clause.form);
-      fnFor = env;
+      fnByEnv.set(env, fn);
     }
-    return fn!;
+    return fn;
   };
   if (clause.kind === 'pred') {
     return (rows, env) => {

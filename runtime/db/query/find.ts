@@ -11,6 +11,7 @@ import { QueryError } from './errors.js';
 import { TupleMultiMap, TupleSet } from './tuple-set.js';
 import type { Row } from './tuple-set.js';
 import { pull } from '../pull/pull.js';
+import { Sym } from '../edn-names.js';
 
 export type Finder = (rows: Row[], env: Env) => unknown;
 
@@ -41,7 +42,13 @@ export function compileFind(query: Query, plan: Plan, constant: ReadonlySet<stri
   const elems = query.find;
   const elemCols = elems.map((e) => colOf(e.kind === 'var' ? e.name : e.kind === 'agg' ? e.arg : e.v, cols, query));
   const hasAgg = elems.some((e) => e.kind === 'agg');
-  const pulls = elems.flatMap((e, i) => (e.kind === 'pull' ? [{ i, e }] : []));
+  // A pattern given as a variable (`(pull ?e ?pattern)`) comes from a scalar input: one value for all rows.
+  const pulls = elems.flatMap((e, i) => {
+    if (e.kind !== 'pull') return [];
+    if (!(e.pattern instanceof Sym && e.pattern.isVariable)) return [{ i, e, patternCol: -1 }];
+    if (!constant.has(e.pattern.name)) throw new QueryError(`the pull pattern ${e.pattern.name} must be a scalar :in input`, e.form);
+    return [{ i, e, patternCol: colOf(e.pattern.name, cols, query) }];
+  });
   const keys = query.keys?.names;
 
   // Distinct rows projected onto every column that varies stay distinct: no need to deduplicate them again.
@@ -61,11 +68,12 @@ export function compileFind(query: Query, plan: Plan, constant: ReadonlySet<stri
 
   const finish = (rows: Row[], env: Env): Row[] => {
     const tuples = project(rows, env);
-    for (const { i, e } of pulls) {
+    for (const { i, e, patternCol } of pulls) {
+      const pattern = patternCol < 0 ? e.pattern : rows[0]?.[patternCol];
       const db: Database = databaseOf(env, e.src, e.form);
       for (const t of tuples) {
         try {
-          t[i] = pull(db, e.pattern, t[i] as EntityId);
+          t[i] = pull(db, pattern, t[i] as EntityId);
         } catch (error) {
           throw new QueryError(`pull failed: ${(error as Error).message}`, e.form);
         }

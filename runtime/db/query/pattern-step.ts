@@ -11,7 +11,20 @@ import { slotGetter, slotsFor } from './slots.js';
 import type { Row } from './tuple-set.js';
 import { keyOf } from './values.js';
 import { compareValues } from '../values/order.js';
-import { SLICE_THRESHOLD, aevtSlice, avetSlice, avetSliceIfReused, seekEntity, seekValue } from './attribute-slices.js';
+import { SLICE_THRESHOLD, aevtSlice, avetSlice, loadedAvetSlice, seekEntity, seekValue } from './attribute-slices.js';
+
+/** Ranges with fewer datoms than this are read through the index; larger ones use the slice. */
+const SMALL_RANGE = 256;
+
+/** Up to `n` datoms of `datoms`; all of them when there are fewer. */
+function firstDatoms(datoms: Iterable<Datom>, n: number): Datom[] {
+  const out: Datom[] = [];
+  for (const d of datoms) {
+    out.push(d);
+    if (out.length >= n) break;
+  }
+  return out;
+}
 
 const BY_NONE = 0;
 const BY_E = 1;
@@ -31,12 +44,19 @@ function isEntityRef(x: unknown): x is EntityRef {
 
 /** Per-database resolution of the pattern's constants (attribute ident, entity ref, ref value). */
 interface Resolved {
-  readonly db: Database;
   /** undefined when the constant names nothing: the pattern then matches nothing. */
   readonly e: EntityId | undefined;
   readonly a: EntityId | undefined;
   readonly v: unknown;
   readonly ok: boolean;
+  /** Attributes met in the attribute position, by how the row named them. */
+  readonly attrs: Map<unknown, AttrInfo>;
+}
+
+interface AttrInfo {
+  readonly id: EntityId | undefined;
+  readonly isRef: boolean;
+  readonly rangeOk: ((x: unknown) => boolean) | undefined;
 }
 
 const RANGE_TYPES: Readonly<Record<string, (x: unknown) => boolean>> = {
@@ -56,12 +76,12 @@ export function compilePattern(clause: PatternClause, cols: string[], range: Ran
   const vGet = slotGetter(V);
   const tGet = slotGetter(T);
   const addedGet = slotGetter(ADDED);
-  let cache: Resolved | undefined;
-  const attrCache = new Map<unknown, { id: EntityId | undefined; isRef: boolean; rangeOk?: (x: unknown) => boolean }>();
+  // Weakly keyed: a compiled query is cached, and must not keep the databases it ran on alive.
+  const resolvedByDb = new WeakMap<Database, Resolved>();
 
   const resolve = (db: Database): Resolved => {
-    if (cache !== undefined && cache.db === db) return cache;
-    attrCache.clear();
+    const found = resolvedByDb.get(db);
+    if (found !== undefined) return found;
     let ok = true;
     let e: EntityId | undefined;
     let a: EntityId | undefined;
@@ -79,16 +99,17 @@ export function compilePattern(clause: PatternClause, cols: string[], range: Ran
         ok &&= v !== undefined;
       }
     }
-    cache = { db, e, a, v, ok };
-    return cache;
+    const resolved: Resolved = { e, a, v, ok, attrs: new Map() };
+    resolvedByDb.set(db, resolved);
+    return resolved;
   };
 
-  const attrInfo = (db: Database, a: unknown) => {
-    let info = attrCache.get(a);
+  const attrInfo = (db: Database, res: Resolved, a: unknown): AttrInfo => {
+    let info = res.attrs.get(a);
     if (info === undefined) {
       const attr = isEntityRef(a) ? db.attribute(a) : undefined;
       info = { id: attr?.id, isRef: attr?.valueType === 'ref', rangeOk: attr === undefined ? undefined : RANGE_TYPES[attr.valueType] };
-      attrCache.set(a, info);
+      res.attrs.set(a, info);
     }
     return info;
   };
@@ -132,7 +153,7 @@ export function compilePattern(clause: PatternClause, cols: string[], range: Ran
       let isRef = false;
       let rangeOk: ((x: unknown) => boolean) | undefined;
       if (A.k === 'const' || A.k === 'bound') {
-        const info = attrInfo(db, A.k === 'const' ? A.value : a);
+        const info = attrInfo(db, res, A.k === 'const' ? A.value : a);
         if (info.id === undefined) continue;
         a = info.id;
         isRef = info.isRef;
@@ -171,12 +192,15 @@ export function compilePattern(clause: PatternClause, cols: string[], range: Ran
           const upper = range.upper?.(row);
           const lo = lower !== undefined && rangeOk(lower) ? (lower as Value) : undefined;
           const hi = upper !== undefined && rangeOk(upper) ? (upper as Value) : undefined;
-          const slice = avetSliceIfReused(db, a as EntityId);
-          if (slice === undefined) {
-            arr = [...db.indexRange(a as EntityId, lo, hi)];
-            end = arr.length;
+          // A small range is read as it is; a large one loads the attribute's slice, which later
+          // ranges on this database value then only binary-search.
+          const loaded = loadedAvetSlice(db, a as EntityId);
+          const head = loaded === undefined ? firstDatoms(db.indexRange(a as EntityId, lo, hi), SMALL_RANGE) : undefined;
+          if (head !== undefined && head.length < SMALL_RANGE) {
+            arr = head;
+            end = head.length;
           } else {
-            arr = slice;
+            arr = loaded ?? avetSlice(db, a as EntityId);
             i = lo !== undefined ? seekValue(arr, lo) : 0;
             end = hi !== undefined ? seekValue(arr, hi) : arr.length;
           }

@@ -35,9 +35,12 @@ function compile(form: unknown): Compiled {
   return { query: parseQuery(form) };
 }
 
-function estimator(sources: ReadonlyMap<string, Source>): Estimate {
-  return (c) => {
-    const db = sources.get(c.src);
+/** Estimates from the first run's databases; `release` drops them so the cached plan keeps no db alive
+ *  (rule bodies planned later, on demand, go without estimates). */
+function estimator(sources: ReadonlyMap<string, Source>): { estimate: Estimate; release: () => void } {
+  let from: ReadonlyMap<string, Source> | undefined = sources;
+  const estimate: Estimate = (c) => {
+    const db = from?.get(c.src);
     if (!isDatabase(db)) return undefined;
     const [, a, v] = c.terms;
     if (a?.t !== 'const' || v?.t !== 'const') return undefined;
@@ -46,6 +49,7 @@ function estimator(sources: ReadonlyMap<string, Source>): Estimate {
     const value = attr.valueType === 'ref' && (v.value instanceof Keyword || Array.isArray(v.value)) ? db.entid(v.value as EntityRef) : v.value;
     return value === undefined ? 0 : db.datomArray('avet', attr.id, value).length;
   };
+  return { estimate, release: () => (from = undefined) };
 }
 
 function plan(query: Query, sources: ReadonlyMap<string, Source>): { plan: Plan; find: Finder } {
@@ -59,7 +63,9 @@ function plan(query: Query, sources: ReadonlyMap<string, Source>): { plan: Plan;
     if (input.binding.kind === 'scalar' || input.binding.kind === 'tuple') bindingVars(input.binding).forEach((v) => constant.add(v));
     else distinct = false;
   }
-  const where = compileClauses(query.where, entry, distinct, estimator(sources));
+  const { estimate, release } = estimator(sources);
+  const where = compileClauses(query.where, entry, distinct, estimate);
+  release();
   return { plan: where, find: compileFind(query, where, constant) };
 }
 

@@ -1,5 +1,5 @@
 // Where everything of a database lives. One DynamoDB table, key (pk: string, sk: number):
-//   pk = db, sk = 0    the head: lastT (the compare-and-set target) and the newest append ("pending")
+//   pk = db, sk = 0    the head: lastT (the compare-and-set target), the newest append ("pending"), the writer lease
 //   pk = db, sk = -1   the root pointer: rootT, rootBlob
 //   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the S3 key of an object holding them
 // One S3 bucket, under `prefix`:

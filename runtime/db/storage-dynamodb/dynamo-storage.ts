@@ -6,7 +6,8 @@
 // list moves to S3 when too large for an item). DynamoDB transactions are not needed, which keeps
 // the backend usable against stand-ins without them. Afterwards the pending entries are copied to
 // their own log items; whoever replaces a pending list first makes sure it was copied, so every
-// entry up to the head's prevT is in an item and readers take the rest from the head.
+// entry up to the head's prevT is in an item and readers take the rest from the head. The writer
+// lease lives in the head too, so a fenced append checks its epoch in the same conditional write.
 import {
   BatchWriteItemCommand,
   DynamoDBClient,
@@ -20,8 +21,19 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { alert, errorData } from '../../cast/index.js';
 import { blobKey, checkBlobKey } from '../storage/blob-key.js';
-import { StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
-import { checkAppend, checkDatabaseName, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from '../storage/storage.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
+import {
+  checkAppend,
+  checkDatabaseName,
+  checkLeaseChange,
+  type AppendFence,
+  type BlobKey,
+  type DatabaseStorage,
+  type Lease,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+} from '../storage/storage.js';
 import { errorName, storageError } from './aws-errors.js';
 import { blobObjectKey, HEAD_SK, logObjectKey, ROOT_SK } from './dynamo-layout.js';
 import { decodeEntries, encodeEntries, entryFromAttributes, entryPayload, entrySize, type StoredEntry } from './stored-entry.js';
@@ -64,6 +76,7 @@ interface Head {
   readonly pending?: StoredEntry[];
   /** Content key of the S3 object holding the pending list, when it is too large for the head. */
   readonly pendingObject?: string;
+  readonly lease?: Lease;
 }
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
@@ -112,9 +125,17 @@ class DynamoDatabase implements DatabaseStorage {
     const lastT = Number(item.lastT?.N);
     const prevT = Number(item.prevT?.N ?? 0);
     if (!Number.isSafeInteger(lastT) || !Number.isSafeInteger(prevT)) throw new StorageCorruptError('head item has no valid lastT', where);
-    if (item.pendingObject?.S !== undefined) return { lastT, prevT, pendingObject: item.pendingObject.S };
+    const lease = item.leaseEpoch === undefined ? {} : { lease: { owner: item.leaseOwner?.S ?? '', epoch: Number(item.leaseEpoch.N), expiresAt: Number(item.leaseExpires?.N) } };
+    if (item.pendingObject?.S !== undefined) return { lastT, prevT, pendingObject: item.pendingObject.S, ...lease };
     const pending = item.pending?.L?.map((element, i) => entryFromAttributes(element.M ?? {}, `${where}, pending entry ${i}`));
-    return pending === undefined ? { lastT, prevT } : { lastT, prevT, pending };
+    return pending === undefined ? { lastT, prevT, ...lease } : { lastT, prevT, pending, ...lease };
+  }
+
+  /** Why an append did not happen: the lease first, as the contract orders it, then the tail. */
+  private refusal(head: Head, expectedLastT: number, fence: AppendFence | undefined): Error | undefined {
+    if (fence !== undefined && head.lease?.epoch !== fence.epoch) return new LeaseLostError(this.name, fence.epoch, head.lease);
+    if (head.lastT !== expectedLastT) return new StorageConflictError(`log of ${this.name} ends at t ${head.lastT}, not at the expected ${expectedLastT}`);
+    return undefined;
   }
 
   private async pendingOf(head: Head, what: string): Promise<StoredEntry[]> {
@@ -195,18 +216,20 @@ class DynamoDatabase implements DatabaseStorage {
     return (await this.readHead(`reading the last t of ${this.name}`)).lastT;
   }
 
-  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+  async append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
     checkAppend(this.name, expectedLastT, entries);
     const what = `append to ${this.name}`;
     if (entries.length === 0 || !(await this.copiedAt(expectedLastT))) {
       const head = await this.readHead(what);
-      if (head.lastT !== expectedLastT) throw this.conflict(head.lastT, expectedLastT);
+      const refusal = this.refusal(head, expectedLastT, fence);
+      if (refusal !== undefined) throw refusal;
       if (entries.length === 0) return;
       await this.copyToItems(await this.pendingOf(head, what), what);
     }
     const stored = await this.store(entries, what);
     const lastT = entries.at(-1)!.t;
     const values: Record<string, AttributeValue> = { ':last': num(lastT), ':prev': num(expectedLastT) };
+    if (fence !== undefined) values[':fence'] = num(fence.epoch);
     let update: string;
     if (stored.reduce((size, entry) => size + entrySize(entry), 0) > HEAD_INLINE_BYTES) {
       const bytes = encodeEntries(stored);
@@ -226,14 +249,15 @@ class DynamoDatabase implements DatabaseStorage {
             TableName: table,
             Key: this.key(HEAD_SK),
             UpdateExpression: update,
-            ConditionExpression: 'lastT = :prev',
+            ConditionExpression: fence === undefined ? 'lastT = :prev' : 'lastT = :prev AND leaseEpoch = :fence',
             ExpressionAttributeValues: values,
           }),
         ),
       );
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') throw this.conflict(await this.lastT(), expectedLastT);
-      throw error;
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const head = await this.readHead(what);
+      throw this.refusal(head, expectedLastT, fence) ?? new StorageConflictError(`log of ${this.name} moved on from t ${expectedLastT} during the append`);
     }
     // The append is durable now; copying to items runs on while the caller goes ahead. Should it fail,
     // the next append (here or in any process) finds the pending list in the head and copies it then.
@@ -245,10 +269,6 @@ class DynamoDatabase implements DatabaseStorage {
       },
     );
     this.written = { lastT, copied };
-  }
-
-  private conflict(lastT: number, expectedLastT: number): StorageConflictError {
-    return new StorageConflictError(`log of ${this.name} ends at t ${lastT}, not at the expected ${expectedLastT}`);
   }
 
   async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {
@@ -319,6 +339,37 @@ class DynamoDatabase implements DatabaseStorage {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
       const root = await this.getRoot();
       throw new StorageConflictError(`root of ${this.name} is ${JSON.stringify(root)}, not the expected ${JSON.stringify(expected)}`);
+    }
+  }
+
+  async getLease(): Promise<Lease | undefined> {
+    return (await this.readHead(`reading the lease of ${this.name}`)).lease;
+  }
+
+  async casLease(expected: Lease | undefined, next: Lease): Promise<void> {
+    const lease = checkLeaseChange(this.name, expected, next);
+    const { dynamo, table } = this.shared;
+    const values: Record<string, AttributeValue> = { ':owner': { S: lease.owner }, ':epoch': num(lease.epoch), ':expires': num(lease.expiresAt) };
+    if (expected !== undefined) Object.assign(values, { ':was_owner': { S: expected.owner }, ':was_epoch': num(expected.epoch), ':was_expires': num(expected.expiresAt) });
+    try {
+      await this.call(`moving the lease of ${this.name}`, 'DynamoDB', () =>
+        dynamo.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: this.key(HEAD_SK),
+            UpdateExpression: 'SET leaseOwner = :owner, leaseEpoch = :epoch, leaseExpires = :expires',
+            ConditionExpression:
+              expected === undefined
+                ? 'attribute_exists(pk) AND attribute_not_exists(leaseEpoch)'
+                : 'leaseOwner = :was_owner AND leaseEpoch = :was_epoch AND leaseExpires = :was_expires',
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
+      const current = await this.getLease();
+      throw new StorageConflictError(`lease of ${this.name} is ${JSON.stringify(current)}, not the expected ${JSON.stringify(expected)}`);
     }
   }
 

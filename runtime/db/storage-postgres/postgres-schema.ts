@@ -1,5 +1,6 @@
 // The tables one PostgreSQL schema holds for every database stored in it:
-//   ions_databases  one row per database: the log's last t (the compare-and-set target) and the root pointer
+//   ions_databases  one row per database: the log's last t (the compare-and-set target), the root
+//                   pointer and the writer lease (in the same row, so a fenced append checks it atomically)
 //   ions_log        the log, one row per entry, primary key (db, t)
 //   ions_blobs      immutable blobs, primary key (db, key), key = SHA-256 of bytes
 import type { Pool } from 'pg';
@@ -31,7 +32,11 @@ export async function createTables(pool: Pool, schema: string): Promise<void> {
       last_t bigint NOT NULL DEFAULT 0,
       root_t bigint,
       root_blob text,
-      CHECK ((root_t IS NULL) = (root_blob IS NULL)))`);
+      lease_owner text,
+      lease_epoch bigint,
+      lease_expires bigint,
+      CHECK ((root_t IS NULL) = (root_blob IS NULL)),
+      CHECK ((lease_epoch IS NULL) = (lease_owner IS NULL) AND (lease_epoch IS NULL) = (lease_expires IS NULL)))`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.ions_log (
       db text NOT NULL,
       t bigint NOT NULL,

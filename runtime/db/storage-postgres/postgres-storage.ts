@@ -1,13 +1,25 @@
 // Databases in PostgreSQL through `pg` (the tables are in postgres-schema.ts). An append is one
-// statement: it moves ions_databases.last_t from the expected t to the new one and inserts the entries
-// only if that row matched, so it is atomic, and two writers expecting the same tail serialize on the
-// row lock: the second sees the moved t, matches nothing and gets a StorageConflictError. A commit
-// returns once PostgreSQL has flushed its WAL (synchronous_commit, the server default).
+// statement: it moves ions_databases.last_t from the expected t to the new one (and, when fenced,
+// only while lease_epoch is the fence's) and inserts the entries only if that row matched, so it is
+// atomic, and two writers expecting the same tail serialize on the row lock: the second sees the
+// moved t, matches nothing and gets a StorageConflictError. A commit returns once PostgreSQL has
+// flushed its WAL (synchronous_commit, the server default).
 import pg from 'pg';
 import { alert } from '../../cast/index.js';
 import { blobKey, checkBlobKey } from '../storage/blob-key.js';
-import { StorageConflictError, StorageCorruptError } from '../storage/errors.js';
-import { checkAppend, checkDatabaseName, type BlobKey, type DatabaseStorage, type LogRecord, type RootPointer, type Storage } from '../storage/storage.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError } from '../storage/errors.js';
+import {
+  checkAppend,
+  checkDatabaseName,
+  checkLeaseChange,
+  type AppendFence,
+  type BlobKey,
+  type DatabaseStorage,
+  type Lease,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+} from '../storage/storage.js';
 import { describeServer, redact, storageError, type ServerDescription } from './postgres-errors.js';
 import { createTables, quoteSchema } from './postgres-schema.js';
 
@@ -33,14 +45,18 @@ interface Queries {
   readonly getRoot: string;
   readonly createRoot: string;
   readonly moveRoot: string;
+  readonly getLease: string;
+  readonly createLease: string;
+  readonly moveLease: string;
   readonly addDatabase: string;
 }
 
 function queries(schema: string): Queries {
   const s = quoteSchema(schema);
   return {
-    lastT: `SELECT last_t FROM ${s}.ions_databases WHERE name = $1`,
-    append: `WITH head AS (UPDATE ${s}.ions_databases SET last_t = $3 WHERE name = $1 AND last_t = $2 RETURNING name)
+    lastT: `SELECT last_t, lease_owner, lease_epoch, lease_expires FROM ${s}.ions_databases WHERE name = $1`,
+    append: `WITH head AS (UPDATE ${s}.ions_databases SET last_t = $3
+        WHERE name = $1 AND last_t = $2 AND ($6::bigint IS NULL OR lease_epoch = $6) RETURNING name)
       INSERT INTO ${s}.ions_log (db, t, data) SELECT head.name, e.t, e.data FROM head, unnest($4::bigint[], $5::bytea[]) AS e(t, data)`,
     page: `SELECT t, data FROM ${s}.ions_log WHERE db = $1 AND t > $2 AND t <= $3 ORDER BY t LIMIT $4`,
     putBlob: `INSERT INTO ${s}.ions_blobs (db, key, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
@@ -48,6 +64,10 @@ function queries(schema: string): Queries {
     getRoot: `SELECT root_t, root_blob FROM ${s}.ions_databases WHERE name = $1`,
     createRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t IS NULL`,
     moveRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t = $4 AND root_blob = $5`,
+    getLease: `SELECT lease_owner, lease_epoch, lease_expires FROM ${s}.ions_databases WHERE name = $1`,
+    createLease: `UPDATE ${s}.ions_databases SET lease_owner = $2, lease_epoch = $3, lease_expires = $4 WHERE name = $1 AND lease_epoch IS NULL`,
+    moveLease: `UPDATE ${s}.ions_databases SET lease_owner = $2, lease_epoch = $3, lease_expires = $4
+      WHERE name = $1 AND lease_owner = $5 AND lease_epoch = $6 AND lease_expires = $7`,
     addDatabase: `INSERT INTO ${s}.ions_databases (name) VALUES ($1) ON CONFLICT DO NOTHING`,
   };
 }
@@ -82,31 +102,35 @@ class PostgresDatabase implements DatabaseStorage {
     }
   }
 
-  async lastT(): Promise<number> {
-    const result = await this.query<{ last_t: string }>(`reading the last t of ${this.name}`, 'lastT', [this.name]);
-    return Number(result.rows[0]?.last_t ?? 0);
+  private async head(what: string): Promise<{ lastT: number; lease: Lease | undefined }> {
+    const result = await this.query<LeaseRow & { last_t: string }>(what, 'lastT', [this.name]);
+    const row = result.rows[0];
+    return { lastT: Number(row?.last_t ?? 0), lease: leaseOf(row) };
   }
 
-  async append(expectedLastT: number, entries: readonly LogRecord[]): Promise<void> {
+  async lastT(): Promise<number> {
+    return (await this.head(`reading the last t of ${this.name}`)).lastT;
+  }
+
+  async append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
     checkAppend(this.name, expectedLastT, entries);
     const what = `append to ${this.name}`;
-    if (entries.length === 0) {
-      const lastT = await this.lastT();
-      if (lastT !== expectedLastT) throw this.conflict(lastT, expectedLastT);
-      return;
+    if (entries.length > 0) {
+      const result = await this.query(what, 'append', [
+        this.name,
+        expectedLastT,
+        entries.at(-1)!.t,
+        entries.map((entry) => entry.t),
+        entries.map((entry) => bytea(entry.data)),
+        fence?.epoch ?? null,
+      ]);
+      if (result.rowCount === entries.length) return;
     }
-    const result = await this.query(what, 'append', [
-      this.name,
-      expectedLastT,
-      entries.at(-1)!.t,
-      entries.map((entry) => entry.t),
-      entries.map((entry) => bytea(entry.data)),
-    ]);
-    if (result.rowCount !== entries.length) throw this.conflict(await this.lastT(), expectedLastT);
-  }
-
-  private conflict(lastT: number, expectedLastT: number): StorageConflictError {
-    return new StorageConflictError(`log of ${this.name} ends at t ${lastT}, not at the expected ${expectedLastT}`);
+    // Nothing was appended (or nothing was asked): say why, the lease first as the contract orders it.
+    const head = await this.head(what);
+    if (fence !== undefined && head.lease?.epoch !== fence.epoch) throw new LeaseLostError(this.name, fence.epoch, head.lease);
+    if (head.lastT !== expectedLastT) throw new StorageConflictError(`log of ${this.name} ends at t ${head.lastT}, not at the expected ${expectedLastT}`);
+    if (entries.length > 0) throw new Error(`${what}: PostgreSQL ${this.shared.server.label} matched the expected tail and lease yet inserted no entries`);
   }
 
   async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {
@@ -159,9 +183,38 @@ class PostgresDatabase implements DatabaseStorage {
     }
   }
 
+  async getLease(): Promise<Lease | undefined> {
+    return leaseOf((await this.query<LeaseRow>(`reading the lease of ${this.name}`, 'getLease', [this.name])).rows[0]);
+  }
+
+  async casLease(expected: Lease | undefined, next: Lease): Promise<void> {
+    const lease = checkLeaseChange(this.name, expected, next);
+    const what = `moving the lease of ${this.name}`;
+    const values = [this.name, lease.owner, lease.epoch, lease.expiresAt];
+    const result =
+      expected === undefined
+        ? await this.query(what, 'createLease', values)
+        : await this.query(what, 'moveLease', [...values, expected.owner, expected.epoch, expected.expiresAt]);
+    if (result.rowCount !== 1) {
+      const current = await this.getLease();
+      throw new StorageConflictError(`lease of ${this.name} is ${JSON.stringify(current)}, not the expected ${JSON.stringify(expected)}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+interface LeaseRow {
+  readonly lease_owner: string | null;
+  readonly lease_epoch: string | null;
+  readonly lease_expires: string | null;
+}
+
+function leaseOf(row: LeaseRow | undefined): Lease | undefined {
+  if (row?.lease_owner == null || row.lease_epoch == null || row.lease_expires == null) return undefined;
+  return { owner: row.lease_owner, epoch: Number(row.lease_epoch), expiresAt: Number(row.lease_expires) };
 }
 
 /**

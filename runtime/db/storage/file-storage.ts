@@ -4,7 +4,7 @@
 //   root.json the root pointer, replaced atomically
 //   lease.json the writer lease, replaced atomically
 //   LOCK      the pid of the process that has it open
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { blobKey, checkBlobKey } from './blob-key.js';
 import { LeaseLostError, StorageConflictError, StorageCorruptError } from './errors.js';
@@ -23,6 +23,7 @@ import {
   type LogRecord,
   type RootPointer,
   type Storage,
+  type StoredBlob,
 } from './storage.js';
 
 export interface FileStorageOptions {
@@ -86,7 +87,27 @@ class FileDatabase implements DatabaseStorage {
     const path = join(this.dir, 'blobs', key);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.size !== bytes.length) await writeFileDurably(path, bytes);
+    else {
+      const now = new Date();
+      await utimes(path, now, now);
+    }
     return key;
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    const dir = join(this.dir, 'blobs');
+    for (const name of await readdir(dir)) {
+      if (name.startsWith('.')) continue;
+      const info = await stat(join(dir, name)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (info !== undefined) yield { key: name, storedAt: info.mtimeMs };
+    }
+  }
+
+  async deleteBlob(key: BlobKey): Promise<void> {
+    await rm(join(this.dir, 'blobs', checkBlobKey(key)), { force: true });
   }
 
   async getBlob(key: BlobKey): Promise<Uint8Array> {

@@ -3,4 +3,4 @@ export { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnava
 export { fileStorage, type FileStorageOptions } from './file-storage.js';
 export type { SyncInfo } from './file-log.js';
 export { memoryStorage } from './memory-storage.js';
-export type { AppendFence, BlobKey, DatabaseStorage, Lease, LogRecord, RootPointer, Storage } from './storage.js';
+export type { AppendFence, BlobKey, DatabaseStorage, Lease, LogRecord, RootPointer, Storage, StoredBlob } from './storage.js';

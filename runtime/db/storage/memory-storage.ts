@@ -16,11 +16,12 @@ import {
   type LogRecord,
   type RootPointer,
   type Storage,
+  type StoredBlob,
 } from './storage.js';
 
 class MemoryDatabase implements DatabaseStorage {
   private readonly log: LogRecord[] = [];
-  private readonly blobs = new Map<BlobKey, Uint8Array>();
+  private readonly blobs = new Map<BlobKey, { bytes: Uint8Array; storedAt: number }>();
   private root: RootPointer | undefined;
   private lease: Lease | undefined;
 
@@ -49,14 +50,23 @@ class MemoryDatabase implements DatabaseStorage {
 
   async putBlob(bytes: Uint8Array): Promise<BlobKey> {
     const key = blobKey(bytes);
-    if (!this.blobs.has(key)) this.blobs.set(key, bytes.slice());
+    const existing = this.blobs.get(key);
+    this.blobs.set(key, { bytes: existing?.bytes ?? bytes.slice(), storedAt: Date.now() });
     return key;
   }
 
   async getBlob(key: BlobKey): Promise<Uint8Array> {
-    const bytes = this.blobs.get(checkBlobKey(key));
-    if (bytes === undefined) throw new StorageCorruptError(`blob ${key} of ${this.name} is missing`, `memory blob ${key}`);
-    return bytes.slice();
+    const blob = this.blobs.get(checkBlobKey(key));
+    if (blob === undefined) throw new StorageCorruptError(`blob ${key} of ${this.name} is missing`, `memory blob ${key}`);
+    return blob.bytes.slice();
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    for (const [key, { storedAt }] of [...this.blobs]) yield { key, storedAt };
+  }
+
+  async deleteBlob(key: BlobKey): Promise<void> {
+    this.blobs.delete(checkBlobKey(key));
   }
 
   async getRoot(): Promise<RootPointer | undefined> {

@@ -12,6 +12,13 @@ export interface LogRecord {
 /** Content address of a blob: lower-case hex SHA-256 of its bytes. */
 export type BlobKey = string;
 
+/** A blob as listed for garbage collection. */
+export interface StoredBlob {
+  readonly key: BlobKey;
+  /** Milliseconds since the Unix epoch of its latest putBlob. */
+  readonly storedAt: number;
+}
+
 /** Where the newest checkpoint is: the blob holding it and the t it includes. */
 export interface RootPointer {
   readonly t: number;
@@ -53,10 +60,17 @@ export interface DatabaseStorage {
   append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void>;
   /** Log entries with afterT < t <= untilT (untilT defaults to the end), in t order. */
   readLog(afterT: number, untilT?: number): AsyncIterable<LogRecord>;
-  /** Stores bytes under their content address; storing the same bytes twice is harmless. */
+  /**
+   * Stores bytes under their content address; storing the same bytes twice is harmless and refreshes
+   * the blob's storedAt (garbage collection spares young blobs, which a writer may be about to root).
+   */
   putBlob(bytes: Uint8Array): Promise<BlobKey>;
   /** The blob's bytes; StorageCorruptError when it is missing or does not match its key. */
   getBlob(key: BlobKey): Promise<Uint8Array>;
+  /** Every blob of this database, in any order; needed by segment garbage collection only. */
+  listBlobs?(): AsyncIterable<StoredBlob>;
+  /** Removes a blob; removing one that is not there is not an error. Needed by garbage collection only. */
+  deleteBlob?(key: BlobKey): Promise<void>;
   /** The current root pointer, undefined before the first checkpoint. */
   getRoot(): Promise<RootPointer | undefined>;
   /** Replaces the root with `next` if it currently equals `expected`; StorageConflictError if not. */

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StorageConflictError, StorageCorruptError, type BlobKey, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError, type BlobKey, type Lease, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
 
 export interface Place {
   /** A new storage instance over this place's data. */
@@ -92,6 +92,7 @@ export function conformance(backend: Backend): void {
       expect(await ts(db.readLog(9))).toEqual([10]);
       expect(await ts(db.readLog(10))).toEqual([]);
       expect(await ts(db.readLog(0, 0))).toEqual([]);
+      expect(await ts(db.readLog(4, Infinity))).toEqual([5, 9, 10]);
     });
 
     it('refuses a stale expected t or a t that does not increase, appending nothing', async () => {
@@ -212,6 +213,48 @@ export function conformance(backend: Backend): void {
       await expect(a.casRoot(await a.getRoot(), { t: 6, blob: 'not a key' })).rejects.toThrow(/bad blob key/);
     });
 
+    it('moves the writer lease only by compare-and-set, never back in epoch, one winner among racers', async () => {
+      const here = await place();
+      const a = await here.storage().open('lease');
+      const b = await here.storage().open('lease');
+      expect(await a.getLease()).toBeUndefined();
+      const first: Lease = { owner: 'node-a', epoch: 1, expiresAt: 1_000 };
+      await a.casLease(undefined, first);
+      expect(await b.getLease()).toEqual(first);
+      await expect(b.casLease(undefined, { owner: 'node-b', epoch: 1, expiresAt: 2_000 })).rejects.toBeInstanceOf(StorageConflictError);
+      await expect(b.casLease({ ...first, expiresAt: 999 }, { owner: 'node-b', epoch: 2, expiresAt: 2_000 })).rejects.toBeInstanceOf(StorageConflictError);
+      await expect(a.casLease(first, { owner: 'node-a', epoch: 0, expiresAt: 3_000 })).rejects.toThrow(/epoch must be an integer >= 1/);
+      const renewed = { ...first, expiresAt: 5_000 };
+      await a.casLease(first, renewed);
+      const results = await Promise.allSettled([
+        a.casLease(renewed, { owner: 'node-a', epoch: 1, expiresAt: 9_000 }),
+        b.casLease(renewed, { owner: 'node-b', epoch: 2, expiresAt: 9_000 }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(StorageConflictError);
+      expect((await a.getLease())?.owner).toBe(results[0]!.status === 'fulfilled' ? 'node-a' : 'node-b');
+    });
+
+    it('appends with a fence only while the lease has its epoch, checking the lease before the tail', async () => {
+      const here = await place();
+      const a = await here.storage().open('fenced');
+      const b = await here.storage().open('fenced');
+      await expect(a.append(0, [entry(1)], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      const lease: Lease = { owner: 'node-a', epoch: 1, expiresAt: 1_000 };
+      await a.casLease(undefined, lease);
+      await a.append(0, [entry(1)], { epoch: 1 });
+      await a.append(1, [entry(2)]);
+      await expect(a.append(1, [entry(3)], { epoch: 1 })).rejects.toBeInstanceOf(StorageConflictError);
+      await b.casLease(lease, { owner: 'node-b', epoch: 2, expiresAt: 2_000 });
+      const stale = a.append(2, [entry(3)], { epoch: 1 });
+      await expect(stale).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(stale).rejects.toThrow(/lease \(epoch 1\) was taken over by node-b at epoch 2/);
+      await expect(a.append(0, [entry(3)], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(a.append(2, [], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      await b.append(2, [entry(3)], { epoch: 2 });
+      expect(await ts(a.readLog(0))).toEqual([1, 2, 3]);
+    });
+
     it('stores big entries and big appends whole', async () => {
       const here = await place();
       const db = await here.storage().open('big');
@@ -265,7 +308,7 @@ export function conformance(backend: Backend): void {
     });
 
     if (backend.durable) {
-      it('shows a reopened storage everything: log, blobs, root', async () => {
+      it('shows a reopened storage everything: log, blobs, root, lease', async () => {
         const here = await place();
         const first = here.storage();
         const db = await first.open('reopen');
@@ -273,6 +316,7 @@ export function conformance(backend: Backend): void {
         await db.append(2, [entry(7, pattern(100_000, 6))]);
         const key = await db.putBlob(text('checkpoint'));
         await db.casRoot(undefined, { t: 2, blob: key });
+        await db.casLease(undefined, { owner: 'node-a', epoch: 3, expiresAt: 1_234 });
         await first.close();
         const again = await here.storage().open('reopen');
         expect(await again.lastT()).toBe(7);
@@ -281,7 +325,8 @@ export function conformance(backend: Backend): void {
         expect(digest(log[2]!.data)).toBe(digest(pattern(100_000, 6)));
         expect(await again.getRoot()).toEqual({ t: 2, blob: key });
         expect(new TextDecoder().decode(await again.getBlob(key))).toBe('checkpoint');
-        await again.append(7, [entry(8)]);
+        expect(await again.getLease()).toEqual({ owner: 'node-a', epoch: 3, expiresAt: 1_234 });
+        await again.append(7, [entry(8)], { epoch: 3 });
         expect(await ts(again.readLog(0))).toEqual([1, 2, 7, 8]);
       });
 

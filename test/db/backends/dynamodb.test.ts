@@ -6,7 +6,7 @@ import { StorageUnavailableError, type Storage } from '../../../runtime/db/stora
 import { dynamoStorage } from '../../../runtime/db/storage-dynamodb/index.js';
 import { conformance, type Backend } from './conformance.js';
 import { connectionRoundTrip } from './end-to-end.js';
-import { awsClients, freePort, startAwsStandIns, type AwsStandIns } from './servers.js';
+import { awsClients, freePort, startAwsStandIns, startTcpProxy, type AwsStandIns } from './servers.js';
 
 let aws: AwsStandIns;
 const clients: Array<{ dynamo: DynamoDBClient; s3: S3Client }> = [];
@@ -123,6 +123,28 @@ describe('dynamodb+s3 storage', () => {
     expect(error.message).toMatch(/creating database app on DynamoDB table nowhere failed: .*ECONNREFUSED/);
     expect(error.message).not.toContain('S3RVER');
     await storage.close();
+  });
+
+  it('fails with a retryable error while DynamoDB is away and works again once it is back', async () => {
+    const table = await aws.freshTable(newClients().dynamo);
+    const proxy = await startTcpProxy(Number(new URL(aws.dynamoEndpoint).port));
+    const pair = awsClients(`http://127.0.0.1:${proxy.port}`, aws.s3Endpoint, 1);
+    clients.push(pair);
+    const storage = dynamoStorage({ tableName: table, bucket: aws.bucket, prefix: `${table}/`, ...pair });
+    try {
+      const db = await storage.open('outage');
+      await db.append(0, [{ t: 1, data: new Uint8Array([1]) }]);
+      await proxy.cut();
+      const failed = (await db.append(1, [{ t: 2, data: new Uint8Array([2]) }]).catch((e: unknown) => e)) as Error;
+      expect(failed).toBeInstanceOf(StorageUnavailableError);
+      expect(failed.message).toMatch(new RegExp(`append to outage on DynamoDB table ${table} failed`));
+      await proxy.restore();
+      await db.append(1, [{ t: 2, data: new Uint8Array([2]) }]);
+      expect(await collectTs(db.readLog(0))).toEqual([1, 2]);
+    } finally {
+      await storage.close();
+      await proxy.stop();
+    }
   });
 
   it('fails calls on a database after its storage closed', async () => {

@@ -2,6 +2,7 @@
 // a new storage instance over the same data recovers the same value and goes on from it.
 import { expect, it } from 'vitest';
 import { connect } from '../../../runtime/db/connection.js';
+import { StorageConflictError } from '../../../runtime/db/storage/index.js';
 import { kw } from '../../../runtime/db/edn-names.js';
 import type { Database } from '../../../runtime/db/types.js';
 import type { Backend } from './conformance.js';
@@ -41,6 +42,39 @@ export function connectionRoundTrip(backend: Backend): void {
       await again.close();
     } finally {
       await second.close();
+    }
+  });
+
+  it(`loses no acknowledged transaction when two writers in separate instances race on ${backend.name}`, async () => {
+    const place = await backend.fresh();
+    const storages = [place.storage(), place.storage()];
+    try {
+      const [a, b] = await Promise.all(storages.map((storage) => connect({ storage, db: 'race' })));
+      await a!.transact(schema);
+      await b!.sync();
+      const acknowledged: string[] = [];
+      const write = async (conn: typeof a, who: string): Promise<void> => {
+        for (let i = 0; i < 12; i++) {
+          const name = `${who} ${i}`;
+          try {
+            await conn!.transact([{ ':item/name': name, ':item/count': i }]);
+            acknowledged.push(name);
+          } catch (error) {
+            // Losing the compare-and-set more often than the connection retries is allowed; anything else is not.
+            expect(error).toBeInstanceOf(StorageConflictError);
+          }
+        }
+      };
+      await Promise.all([write(a, 'a'), write(b, 'b')]);
+      const names = (db: Database): string[] => [...db.datoms('aevt', db.entid(kw(':item/name'))!)].map((d) => String(d.v)).sort();
+      const [dbA, dbB] = [await a!.sync(), await b!.sync()];
+      expect(names(dbA)).toEqual([...acknowledged].sort());
+      expect(everything(dbB)).toEqual(everything(dbA));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(12);
+      await a!.close();
+      await b!.close();
+    } finally {
+      for (const storage of storages) await storage.close();
     }
   });
 }

@@ -5,7 +5,7 @@ import { StorageUnavailableError } from '../../../runtime/db/storage/index.js';
 import { postgresStorage } from '../../../runtime/db/storage-postgres/index.js';
 import { conformance, type Backend } from './conformance.js';
 import { connectionRoundTrip } from './end-to-end.js';
-import { freePort, startPostgres, type PostgresServer } from './servers.js';
+import { freePort, startPostgres, startTcpProxy, type PostgresServer } from './servers.js';
 
 let server: PostgresServer;
 beforeAll(async () => {
@@ -97,6 +97,29 @@ describe('postgres storage', () => {
       expect(JSON.stringify(error) + error.message + String(error.stack)).not.toContain('hunter2');
     } finally {
       await storage.close();
+    }
+  });
+
+  it('fails with a retryable error while the server is away and works again once it is back', async () => {
+    const url = new URL(server.connectionString);
+    const proxy = await startTcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const storage = postgresStorage({ connectionString: url.toString(), schema: server.freshSchema() });
+    try {
+      const db = await storage.open('outage');
+      await db.append(0, [{ t: 1, data: new Uint8Array([1]) }]);
+      await proxy.cut();
+      const failed = (await db.append(1, [{ t: 2, data: new Uint8Array([2]) }]).catch((e: unknown) => e)) as Error;
+      expect(failed).toBeInstanceOf(StorageUnavailableError);
+      expect(failed.message).toMatch(/append to outage on PostgreSQL ions@127\.0\.0\.1:\d+\/postgres failed/);
+      expect(failed.message).not.toContain(url.password);
+      await expect(db.lastT()).rejects.toBeInstanceOf(StorageUnavailableError);
+      await proxy.restore();
+      await db.append(1, [{ t: 2, data: new Uint8Array([2]) }]);
+      expect(await db.lastT()).toBe(2);
+    } finally {
+      await storage.close();
+      await proxy.stop();
     }
   });
 

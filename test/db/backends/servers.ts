@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import { connect as connectTcp, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -34,7 +34,7 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-/** The server in IONS_PG_URL when set, else a new embedded PostgreSQL in a temp dir, run as user postgres. */
+/** The server in IONS_PG_URL when set, else a new embedded PostgreSQL in a temp dir. */
 export async function startPostgres(): Promise<PostgresServer> {
   const schemas: string[] = [];
   const freshSchema = (): string => {
@@ -58,7 +58,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       },
     };
   }
-  // initdb must reach the data dir as user postgres, so the dir itself is the fresh temp dir.
+  // initdb, run as user postgres under root, must reach the data dir: so the dir is the (0700, then chowned) temp dir itself.
   const dir = await mkdtemp(join(tmpdir(), 'ions-pg-'));
   const port = await freePort();
   const password = suffix();
@@ -69,7 +69,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     user: 'ions',
     password,
     persistent: false,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root: as root, run it as user postgres (made if missing).
+    createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => void log.push(String(message)),
     onError: (error) => void log.push(String(error)),
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=40'],
@@ -166,4 +167,39 @@ export async function startAwsStandIns(): Promise<AwsStandIns> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface TcpProxy {
+  readonly port: number;
+  /** Drops every connection and refuses new ones, as a server that went away would. */
+  cut(): Promise<void>;
+  /** Listens again on the same port. */
+  restore(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A loopback TCP proxy to `targetPort` that tests can cut and restore, to take a server away and back. */
+export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const server = createServer((client) => {
+    const upstream = connectTcp(targetPort, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  const listen = (port: number): Promise<void> =>
+    new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
+  const close = async (): Promise<void> => {
+    for (const socket of sockets) socket.destroy();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  await listen(0);
+  const { port } = server.address() as AddressInfo;
+  return { port, cut: close, restore: () => listen(port), stop: close };
 }

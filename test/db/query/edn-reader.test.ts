@@ -73,6 +73,14 @@ describe('readEdn', () => {
     expect(readEdn('#my/tag 5', { tags: { 'my/tag': (v) => (v as number) * 2 } })).toBe(10);
   });
 
+  it('reads regular expression literals', () => {
+    const re = readEdn('#"^I\\d+\\"x"') as RegExp;
+    expect(re).toBeInstanceOf(RegExp);
+    expect(re.test('I12"x')).toBe(true);
+    expect(re.test('J12"x')).toBe(false);
+    expect((readEdn(printEdn(re)) as RegExp).source).toBe(re.source);
+  });
+
   it('reports errors with line and column', () => {
     const at = (text: string) => {
       try {
@@ -93,6 +101,8 @@ describe('readEdn', () => {
     expect(at('1 2')).toMatch(/unexpected input after the form at 1:3/);
     expect(at('"\\q"')).toMatch(/unknown escape/);
     expect(at('#{1 1}')).toMatch(/duplicate set element/);
+    expect(at('#"(a"')).toMatch(/invalid regular expression.* at 1:1/);
+    expect(at('#"abc')).toMatch(/unterminated regular expression at 1:1/);
   });
 });
 

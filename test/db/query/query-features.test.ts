@@ -103,7 +103,8 @@ describe('predicates and functions', () => {
     expect(q('[:find ?s . :where [(str "a" 1 :k) ?s]]', db)).toBe('a1:k');
     expect(q('[:find ?s . :where [(subs "hello" 1 3) ?s]]', db)).toBe('el');
     expect(q('[:find ?c . :where [(count "hello") ?c]]', db)).toBe(5);
-    expect(sorted(q('[:find ?n :where [_ :name ?n] [(re-find #"^[IO]" ?n)]]'.replace('#"^[IO]"', '"^[IO]"'), db))).toEqual([['Ivan'], ['Oleg']]);
+    expect(sorted(q('[:find ?n :where [_ :name ?n] [(re-find #"^[IO]" ?n)]]', db))).toEqual([['Ivan'], ['Oleg']]);
+    expect(sorted(q('[:find ?n :where [_ :name ?n] [(re-find "^[IO]" ?n)]]', db))).toEqual([['Ivan'], ['Oleg']]);
     expect(q('[:find ?m . :where [(re-pattern "(a)(b)") ?p] [(re-matches ?p "ab") ?m]]', db)).toEqual(['ab', 'a', 'b']);
     expect(q('[:find ?m . :where [(re-seq "\\\\d" "a1b2") ?m]]', db)).toEqual(['1', '2']);
     expect(q('[:find ?k . :where [(keyword "a" "b") ?k]]', db)).toBe(kw(':a/b'));

@@ -38,6 +38,11 @@ describe('queries over the db core', () => {
     expect(q(query, db)).toEqual(expect.arrayContaining([[{ ':person/age': 31 }], [{ ':person/age': 40 }]]));
   });
 
+  it('pulls with a pattern given as an input', () => {
+    expect(q('[:find (pull ?e ?p) . :in $ ?p :where [?e :person/name "Bob"]]', db, [kw(':person/name')])).toEqual({ ':person/name': 'Bob' });
+    expect(() => q('[:find (pull ?e ?p) :in $ [?p ...] :where [?e :person/name]]', db, [[kw(':person/name')]])).toThrow(/pull pattern \?p must be a scalar :in input/);
+  });
+
   it('sees history and past values', () => {
     expect(q('[:find ?a . :where [?e :person/name "Ann"] [?e :person/age ?a]]', db)).toBe(31);
     expect(q('[:find ?a . :in $ ?e :where [?e :person/age ?a]]', db.asOf(first.dbAfter.basisT), ann)).toBe(30);

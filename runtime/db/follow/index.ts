@@ -1,0 +1,3 @@
+export { SyncTimeoutError } from './errors.js';
+export { localForwarder } from './local-forwarder.js';
+export { follow, type FollowOptions, type Follower, type ForwardedTx, type ForwardRequest, type Forwarder } from './follower.js';

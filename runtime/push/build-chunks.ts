@@ -1,0 +1,76 @@
+// A revision as content-addressed chunks: the app's own build (entry modules, shared chunks, source
+// maps, ions.json), one file per chunk, and one chunk per dependency package. App code and
+// dependencies never share a chunk, so a change to the app leaves every dependency chunk's hash as it was.
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import type { IonsConfig } from '../config/ions-config.js';
+import { buildRevision } from '../revision/index.js';
+import { dependencyClosure } from './dependency-closure.js';
+import { packDirectory } from './package-pack.js';
+import { nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from './push-manifest.js';
+
+export interface Chunk {
+  sha256: string;
+  bytes: Buffer;
+  kind: 'app' | 'dependency';
+  /** For progress and errors: a file path or name@version. */
+  label: string;
+}
+
+export interface ChunkedRevision {
+  manifest: PushManifest;
+  /** Distinct chunks by hash: identical files are stored once. */
+  chunks: Map<string, Chunk>;
+}
+
+export interface BuildChunksOptions {
+  serviceDir: string;
+  config: IonsConfig;
+  revision: string;
+  commit?: string;
+}
+
+export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+export async function buildChunks({ serviceDir, config, revision, commit }: BuildChunksOptions): Promise<ChunkedRevision> {
+  const outDir = await mkdtemp(join(tmpdir(), 'ions-push-'));
+  try {
+    const built = await buildRevision({ serviceDir, config, outDir, name: revision, dependencies: 'external' });
+    const chunks = new Map<string, Chunk>();
+    const add = (bytes: Buffer, kind: Chunk['kind'], label: string) => {
+      const hash = sha256(bytes);
+      if (!chunks.has(hash)) chunks.set(hash, { sha256: hash, bytes, kind, label });
+      return { sha256: hash, size: bytes.length };
+    };
+    const files: PushManifest['files'] = [];
+    for (const file of (await listFiles(outDir)).sort()) {
+      const path = relative(outDir, file).split(sep).join('/');
+      files.push({ path, ...add(await readFile(file), 'app', path) });
+    }
+    const packages: PushManifest['packages'] = [];
+    for (const pkg of await dependencyClosure(built.externalImports)) {
+      const label = `${pkg.name}@${pkg.version}`;
+      packages.push({ name: pkg.name, version: pkg.version, path: pkg.path, ...add(await packDirectory(pkg.dir), 'dependency', label) });
+    }
+    const manifest: PushManifest = {
+      format: PUSH_FORMAT,
+      app: config.app,
+      revision,
+      ...(commit ? { commit } : {}),
+      runtimeVersion: runtimeVersion(),
+      nodeVersion: nodeMajor(),
+      files,
+      packages,
+    };
+    return { manifest, chunks };
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}

@@ -1,0 +1,47 @@
+// The push fixture service as a git repository of its own in a temp dir, so revisions get commit
+// names, and app code can change between pushes. Its node_modules links to the repository's.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { IonsConfig } from '../../runtime/config/ions-config.js';
+
+const run = promisify(execFile);
+const repo = resolve(import.meta.dirname, '../..');
+
+export const pushConfig = (): IonsConfig => ({
+  app: 'push-fixture',
+  groups: { primary: { topology: 'production' }, analytics: { topology: 'solo', queryGroup: true } },
+  lambdas: { web: { fn: 'src/web.handler', integration: 'api-gateway', timeout: 10 } },
+});
+
+export interface ServiceRepo {
+  dir: string;
+  /** Writes a file (relative to the service) without committing it. */
+  write(file: string, text: string): Promise<void>;
+  commit(message: string): Promise<string>;
+  remove(): Promise<void>;
+}
+
+export async function serviceRepo(): Promise<ServiceRepo> {
+  const dir = await mkdtemp(join(tmpdir(), 'ions-push-service-'));
+  await cp(join(repo, 'test/push/fixtures/service'), dir, { recursive: true });
+  await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  await writeFile(join(dir, '.gitignore'), 'node_modules\n');
+  const git = async (...args: string[]) =>
+    (await run('git', ['-c', 'user.name=ions test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir })).stdout.trim();
+  await git('init', '-q');
+  const service: ServiceRepo = {
+    dir,
+    write: (file, text) => writeFile(join(dir, file), text),
+    async commit(message) {
+      await git('add', '-A');
+      await git('commit', '-q', '-m', message);
+      return git('rev-parse', 'HEAD');
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+  await service.commit('revision A');
+  return service;
+}
