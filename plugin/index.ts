@@ -5,6 +5,7 @@ import { IonsConfigError } from '../runtime/config/config-error.js';
 import type { LocalApp } from '../runtime/dev/local-app.js';
 import { ionsSchema } from '../runtime/config/schema.js';
 import { ionsCommands } from './commands.js';
+import { deployCommand, pushCommand, statusCommand } from './cycle-commands.js';
 import { invokeIon, UserInputError } from './invoke.js';
 import type { IonsModel } from './model.js';
 import { startOfflineNode } from './offline.js';
@@ -33,6 +34,9 @@ export default class ServerlessIons {
       'before:package:function:package': () => this.guard(() => this.buildArtifact()),
       'package:compileFunctions': () => this.guard(() => this.addResources()),
       'ions:invoke:invoke': () => this.guard(() => this.invoke()),
+      'ions:push:push': () => this.guard(() => pushCommand(this.cycle())),
+      'ions:deploy:deploy': () => this.guard(() => deployCommand(this.cycle())),
+      'ions:status:status': () => this.guard(() => statusCommand(this.cycle())),
       // `serverless offline` runs the `offline:start` event; `serverless offline start` runs init/ready/end.
       'before:offline:start': () => this.guard(() => this.startOffline()),
       'before:offline:start:init': () => this.guard(() => this.startOffline()),
@@ -53,6 +57,10 @@ export default class ServerlessIons {
   private get ions(): IonsModel {
     this.model ??= readModel(this.serverless, this.options);
     return this.model;
+  }
+
+  private cycle() {
+    return { serverless: this.serverless, options: this.options, utils: this.utils, model: this.ions };
   }
 
   private addFunctions(): void {

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildProxyBundle } from '../runtime/proxy/build.js';
-import { zip } from './zip.js';
+import { zip } from '../runtime/archive/zip.js';
 
 /** Relative to the service directory, inside the folder Serverless packages into. */
 export const PROXY_ARTIFACT = '.serverless/ions-proxy.zip';

@@ -8,6 +8,8 @@ export interface ServerlessService {
   provider: {
     stage?: string;
     region?: string;
+    /** Named AWS profile from serverless.yml; `--aws-profile` overrides it. */
+    profile?: string;
     compiledCloudFormationTemplate: {
       Resources: Record<string, unknown>;
       Outputs?: Record<string, unknown>;

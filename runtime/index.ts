@@ -42,3 +42,5 @@ export { connect } from './db/connection.js';
 export type { Connection, ConnectOptions } from './db/connection.js';
 export { fileStorage, memoryStorage } from './db/storage/index.js';
 export type { DatabaseStorage, Storage } from './db/storage/index.js';
+export { dynamoStorage, dynamoTableDefinition, postgresStorage } from './db/scale-out-storage.js';
+export type { DynamoStorageOptions, PostgresStorageOptions } from './db/scale-out-storage.js';

@@ -65,10 +65,13 @@ Object.assign(process.env, {
 const { handler: proxy } = createRequire(import.meta.url)(bundleFile) as { handler: ProxyHandler };
 const context = { awsRequestId: 'bench', functionName: 'bench-web', getRemainingTimeInMillis: () => 10_000 };
 const ours = async (): Promise<unknown> => proxy(event, context);
+// A path that fails answers fast; the comparison only means something if ours really ran the ion.
+const firstAnswer = (await ours()) as { statusCode?: unknown };
+if (firstAnswer.statusCode !== 200) throw new Error(`bench/proxy: the full path answered ${JSON.stringify(firstAnswer)}, not the ion's 200`);
 
 // The peer: the same event out, the same answer back, over a plain keep-alive connection. Like any
 // JSON server it parses what it gets and serializes what it answers.
-const answerValue = await ours();
+const answerValue = firstAnswer;
 const plainServer = createServer({ keepAlive: true }, (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -115,6 +118,8 @@ for (let round = 0; round < ROUNDS; round++) {
   await sample(plain, PER_ROUND, plainTimes);
   await sample(ours, PER_ROUND, oursTimes);
 }
+const lastAnswer = (await ours()) as { statusCode?: unknown };
+if (lastAnswer.statusCode !== 200) throw new Error(`bench/proxy: after the run the full path answered ${JSON.stringify(lastAnswer)}`);
 oursTimes.sort((a, b) => a - b);
 plainTimes.sort((a, b) => a - b);
 const latency = {

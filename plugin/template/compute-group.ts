@@ -1,12 +1,14 @@
 // One compute group: its nodes (role, launch template, auto scaling group, scaling policy), the
-// internal network load balancer in front of them with /health checks, its CodeDeploy deployment
-// group (in place, one node at a time, taken out of the load balancer while it updates), and the SSM
-// parameter that publishes its endpoint.
+// internal network load balancer in front of them checking the node's own health route, its CodeDeploy
+// deployment group (in place, one node at a time, taken out of the load balancer while it updates), and
+// the SSM parameter that publishes its endpoint.
 import type { GroupModel, IonsModel } from '../model.js';
 import { allow, assumeRolePolicy, getAtt, join, policyDocument, ref, sub, type Statement, type TemplatePart } from './cfn.js';
 import { CODE_BUCKET, CODE_DEPLOY_APP, CODE_DEPLOY_ROLE } from './code-deploy.js';
 import { CREATED_NETWORK_READY } from './network.js';
-import { LOG_GROUP, METRIC_NAMESPACE, IN_FLIGHT_METRIC } from './observability.js';
+import { IN_FLIGHT_METRIC, METRIC_DIMENSIONS, METRIC_NAMESPACE } from '../../runtime/config/node-metrics.js';
+import { HEALTH_PATH } from '../../runtime/protocol/wire.js';
+import { LOG_GROUP } from './observability.js';
 import { KMS_KEY, parameterArn, viaSsmFor } from './secret.js';
 import { LOG_TABLE, SEGMENTS_BUCKET } from './storage.js';
 import { nodeEnvironment, userData } from './user-data.js';
@@ -112,7 +114,7 @@ export function computeGroupPart(model: IonsModel, group: GroupModel): TemplateP
           TargetType: 'instance',
           VpcId: model.vpcId,
           HealthCheckProtocol: 'HTTP',
-          HealthCheckPath: '/health',
+          HealthCheckPath: HEALTH_PATH,
           HealthCheckPort: String(model.port),
           HealthCheckIntervalSeconds: 10,
           HealthyThresholdCount: 2,
@@ -149,8 +151,8 @@ export function computeGroupPart(model: IonsModel, group: GroupModel): TemplateP
           VPCZoneIdentifier: group.subnets,
           LaunchTemplate: { LaunchTemplateId: ref(id('LaunchTemplate')), Version: getAtt(id('LaunchTemplate'), 'LatestVersionNumber') },
           TargetGroupARNs: [ref(id('TargetGroup'))],
-          // EC2, not ELB: until the first revision is deployed a node rightly fails /health, and ELB
-          // health would have the group replace its nodes forever. The load balancer still sends
+          // EC2, not ELB: until the first revision is deployed a node rightly fails its health check, and
+          // ELB health would have the group replace its nodes forever. The load balancer still sends
           // traffic to healthy nodes only, and CodeDeploy validates each node it updates.
           HealthCheckType: 'EC2',
           HealthCheckGracePeriod: 300,
@@ -196,8 +198,8 @@ export function computeGroupPart(model: IonsModel, group: GroupModel): TemplateP
             Namespace: METRIC_NAMESPACE,
             MetricName: IN_FLIGHT_METRIC,
             Dimensions: [
-              { Name: 'app', Value: model.config.app },
-              { Name: 'group', Value: group.name },
+              { Name: METRIC_DIMENSIONS.app, Value: model.config.app },
+              { Name: METRIC_DIMENSIONS.group, Value: group.name },
             ],
             Statistic: 'Average',
           },

@@ -2,13 +2,10 @@
 // dashboard with alerts, node load and load balancer health per group.
 import type { IonsModel } from '../model.js';
 import { fitName } from '../names.js';
+import { IN_FLIGHT_METRIC, IN_FLIGHT_PERIOD_SECONDS, METRIC_DIMENSIONS, METRIC_NAMESPACE } from '../../runtime/config/node-metrics.js';
 import { ref, type TemplatePart } from './cfn.js';
 
 export const LOG_GROUP = 'IonsLogGroup';
-/** Where cast metrics go (runtime/cast defaults to it) and where the alert count is published. */
-export const METRIC_NAMESPACE = 'serverless-ions';
-/** Requests in flight on a node, emitted by the node; production groups scale on it. */
-export const IN_FLIGHT_METRIC = 'InFlight';
 
 const alertMetricName = (model: IonsModel): string => `Alerts-${model.config.app}-${model.stage}`;
 
@@ -33,8 +30,8 @@ export function observabilityPart(model: IonsModel): TemplatePart {
           title: `${group.name}: requests in flight per node`,
           region: '${AWS::Region}',
           stat: 'Average',
-          period: 60,
-          metrics: [[METRIC_NAMESPACE, IN_FLIGHT_METRIC, 'app', app, 'group', group.name]],
+          period: IN_FLIGHT_PERIOD_SECONDS,
+          metrics: [[METRIC_NAMESPACE, IN_FLIGHT_METRIC, METRIC_DIMENSIONS.app, app, METRIC_DIMENSIONS.group, group.name]],
         },
       },
       {

@@ -1,5 +1,6 @@
 // Storage of the datom store when deployed on DynamoDB (the default): a table for the transaction log
 // with point-in-time recovery and server-side encryption, and a bucket for index segments.
+import { dynamoTableDefinition } from '../../runtime/db/storage-dynamodb/dynamo-layout.js';
 import type { IonsModel } from '../model.js';
 import { privateBucket } from './buckets.js';
 import type { TemplatePart } from './cfn.js';
@@ -9,6 +10,9 @@ export const SEGMENTS_BUCKET = 'IonsSegmentsBucket';
 
 export function storagePart(model: IonsModel): TemplatePart {
   if (model.storageType !== 'dynamodb') return { Resources: {} };
+  // The key layout is the backend's own (CloudFormation names the table, so its name is dropped):
+  // the template can never create a table the storage cannot use.
+  const { TableName: _named, ...layout } = dynamoTableDefinition(LOG_TABLE);
   return {
     Resources: {
       [LOG_TABLE]: {
@@ -16,15 +20,7 @@ export function storagePart(model: IonsModel): TemplatePart {
         DeletionPolicy: 'Retain',
         UpdateReplacePolicy: 'Retain',
         Properties: {
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
+          ...layout,
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
           SSESpecification: { SSEEnabled: true },
           Tags: [{ Key: 'ions:app', Value: model.config.app }],

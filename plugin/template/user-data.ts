@@ -1,35 +1,44 @@
 // First boot of a node (Amazon Linux 2023): Node.js 20, the CodeDeploy agent, the CloudWatch agent
 // shipping the node's JSON lines (and EMF metrics) to the group's log group, and the node as a
-// systemd service. The service waits for the first revision: CodeDeploy's hooks install it under
-// /opt/ions/current and start the unit (the push/deploy issue owns that layout).
+// systemd service. The serverless-ions runtime of the plugin's own version is installed once per
+// instance; the service waits for the first revision: CodeDeploy's hooks (runtime/deploy) fetch it,
+// point /opt/ions/current at it and start the unit, and later hot-swap the running node.
 import type { GroupModel, IonsModel } from '../model.js';
-import { PROXY_ENV } from '../../runtime/protocol/proxy-env.js';
+import { NODE_CURRENT, NODE_DATA, NODE_IONS_BIN, NODE_RUNTIME_PREFIX } from '../../runtime/deploy/node-layout.js';
+import { NODE_ENV } from '../../runtime/config/node-env.js';
+import { runtimeVersion } from '../../runtime/push/push-manifest.js';
 import { ref, type CfnValue } from './cfn.js';
+import { LOG_TABLE, SEGMENTS_BUCKET } from './storage.js';
 
-/** Started by systemd once a revision is installed. */
-const NODE_START_COMMAND = '/usr/local/bin/node /opt/ions/current/ions-node.mjs';
+/**
+ * Started by systemd once a revision is installed. systemd expands `$IONS_PORT` from the environment
+ * file; written without braces, so that Fn::Sub leaves it alone.
+ */
+const NODE_START_COMMAND = `${NODE_IONS_BIN} node --revision ${NODE_CURRENT} --port $IONS_PORT --host 0.0.0.0 --data ${NODE_DATA}`;
 
 interface NodeEnvironment {
   [name: string]: string;
 }
 
-/** Lines of /etc/ions/node.env; values may hold `${LogicalId}` references resolved by Fn::Sub. */
+/**
+ * Lines of /etc/ions/node.env, named by NODE_ENV (what `ions node` reads); values may hold
+ * `${LogicalId}` references resolved by Fn::Sub.
+ */
 export function nodeEnvironment(model: IonsModel, group: GroupModel, primaryEndpoint: string | undefined): NodeEnvironment {
   const env: NodeEnvironment = {
-    [PROXY_ENV.app]: model.config.app,
-    [PROXY_ENV.group]: group.name,
-    IONS_STAGE: model.stage,
-    IONS_PORT: String(model.port),
-    [PROXY_ENV.secretParameter]: model.secretParameterName,
-    IONS_CONFIG_PARAMETER: `${model.parameterPrefix}/config`,
-    IONS_STORAGE: model.storageType,
-    AWS_REGION: '${AWS::Region}',
+    [NODE_ENV.app]: model.config.app,
+    [NODE_ENV.group]: group.name,
+    [NODE_ENV.port]: String(model.port),
+    [NODE_ENV.secretParameter]: model.secretParameterName,
+    [NODE_ENV.configParameter]: `${model.parameterPrefix}/config`,
+    [NODE_ENV.storage]: model.storageType,
+    [NODE_ENV.region]: '${AWS::Region}',
   };
   if (model.storageType === 'dynamodb') {
-    env.IONS_LOG_TABLE = '${IonsLogTable}';
-    env.IONS_SEGMENTS_BUCKET = '${IonsSegmentsBucket}';
+    env[NODE_ENV.logTable] = `\${${LOG_TABLE}}`;
+    env[NODE_ENV.segmentsBucket] = `\${${SEGMENTS_BUCKET}}`;
   }
-  if (primaryEndpoint !== undefined) env.IONS_PRIMARY_ENDPOINT = primaryEndpoint;
+  if (primaryEndpoint !== undefined) env[NODE_ENV.primaryEndpoint] = primaryEndpoint;
   return env;
 }
 
@@ -47,6 +56,7 @@ export function userData(model: IonsModel, group: GroupModel, env: NodeEnvironme
 set -euxo pipefail
 dnf install -y nodejs20 ruby wget amazon-cloudwatch-agent
 ln -sf /usr/bin/node-20 /usr/local/bin/node
+ln -sf /usr/bin/npm-20 /usr/local/bin/npm
 cd /tmp
 wget -q https://aws-codedeploy-\${AWS::Region}.s3.\${AWS::Region}.amazonaws.com/latest/install
 chmod +x ./install
@@ -54,6 +64,7 @@ chmod +x ./install
 systemctl enable --now codedeploy-agent
 useradd --system --home-dir /opt/ions --shell /sbin/nologin ions || true
 mkdir -p /opt/ions /etc/ions /var/log/ions
+npm install --global --prefix ${NODE_RUNTIME_PREFIX} serverless-ions@${runtimeVersion()}
 chown ions:ions /opt/ions /var/log/ions
 cat > /etc/ions/node.env <<'ENV'
 ${envFile}
@@ -63,7 +74,7 @@ cat > /etc/systemd/system/ions-node.service <<'UNIT'
 Description=serverless-ions node (${model.config.app}, group ${group.name})
 After=network-online.target
 Wants=network-online.target
-ConditionPathExists=/opt/ions/current
+ConditionPathExists=${NODE_CURRENT}
 
 [Service]
 User=ions

@@ -15,7 +15,11 @@ const USAGE = `usage:
       run one event through the proxy and a local node, print the result as JSON
   ions node --revision dir [--port ${DEFAULT_NODE_PORT}] [--host 0.0.0.0] [--data ./data]
       run a compute node serving a built revision; the HMAC key comes from
-      ${PROXY_ENV.secretParameter} (SSM), ${PROXY_ENV.secretFile} or ${PROXY_ENV.secret}
+      ${PROXY_ENV.secretParameter} (SSM), ${PROXY_ENV.secretFile} or ${PROXY_ENV.secret}; on EC2 the
+      rest of its settings come from the stack's environment file (IONS_PORT, IONS_STORAGE, ...)
+  ions hook fetch|swap|validate --spec ions-revision.json
+      a CodeDeploy lifecycle hook on a node: fetch and verify a pushed revision, hot-swap the
+      running node to it, or wait until /_ions/health reports it
 `;
 
 class UsageError extends Error {}
@@ -53,6 +57,8 @@ async function command(argv: string[], out: CliOutput): Promise<number> {
       return invoke(rest, out);
     case 'node':
       return node(rest);
+    case 'hook':
+      return hook(rest, out);
     case undefined:
     case 'help':
     case '--help':
@@ -102,7 +108,8 @@ async function node(args: string[]): Promise<number> {
   if (values.revision === undefined) throw new UsageError('ions node needs --revision dir (a revision built by buildRevision)');
   const running = await runNode({
     revisionDir: values.revision,
-    port: port(values.port, '--port', DEFAULT_NODE_PORT),
+    // Without --port: IONS_PORT, else the default (runNode reads the environment).
+    port: values.port === undefined ? undefined : port(values.port, '--port', DEFAULT_NODE_PORT),
     host: values.host ?? '0.0.0.0',
     dataDir: values.data ?? 'data',
   });
@@ -112,6 +119,17 @@ async function node(args: string[]): Promise<number> {
     process.once('SIGTERM', stop);
   });
   await running.close();
+  return 0;
+}
+
+async function hook(args: string[], out: CliOutput): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { spec: { type: 'string' } } });
+  const phase = positionals[0];
+  // Imported here: the hooks load the S3 client, which `ions node` on file storage must not pay for.
+  const { hookCommand, isHookPhase } = await import('./hook-command.js');
+  if (positionals.length !== 1 || !isHookPhase(phase)) throw new UsageError('ions hook needs one phase: fetch, swap or validate');
+  if (values.spec === undefined) throw new UsageError('ions hook needs --spec ions-revision.json (from the CodeDeploy bundle)');
+  out.stdout(`${await hookCommand(phase, values.spec)}\n`);
   return 0;
 }
 

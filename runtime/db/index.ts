@@ -42,5 +42,6 @@ export {
   type Storage,
   type SyncInfo,
 } from './storage/index.js';
+export { dynamoStorage, dynamoTableDefinition, postgresStorage, type DynamoStorageOptions, type PostgresStorageOptions } from './scale-out-storage.js';
 export { q, QueryError, type QueryForm } from './query/index.js';
 export { readEdn, readEdnAll, printEdn, EdnSyntaxError, EdnList, list, isList, type ReadOptions, type TagReader } from './edn/index.js';

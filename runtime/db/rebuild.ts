@@ -1,10 +1,12 @@
 // Database values from stored datoms, for storage: the empty database, a bulk load of every datom
 // ever transacted (a checkpoint), and the replay of one logged transaction.
 import { Db } from './db/database.js';
+import { LazyHistory } from './db/history.js';
 import { NO_FUNCTIONS, type DbState } from './db/state.js';
 import { FIRST_USER_ID, TX0, tToTx, txToT } from './ids.js';
 import { IndexWriter, rootsFromDatoms, rootsFromEavt, sortEavt } from './index/indexes.js';
 import { EAVT } from './index/orders.js';
+import { prefixBounds, rangeArray } from './index/range.js';
 import { BOOTSTRAP_TX, DB_TX_INSTANT, LAST_SCHEMA_ATTR, bootstrapDatoms } from './schema/bootstrap.js';
 import { Schema } from './schema/schema.js';
 import type { Database, Datom, FunctionRegistry, LogEntry } from './types.js';
@@ -17,7 +19,8 @@ let bootstrap: { datoms: Datom[]; state: Omit<DbState, 'log' | 'functions'> } | 
 
 function bootstrapState(): { datoms: Datom[]; state: Omit<DbState, 'log' | 'functions'> } {
   if (bootstrap === undefined) {
-    const datoms = bootstrapDatoms();
+    // In EAVT order, so that a rebuild's input stays in log order with them in front.
+    const datoms = sortEavt(bootstrapDatoms(), true);
     const schema = Schema.fromDatoms(datoms);
     const isRef = (a: number): boolean => schema.attrs.get(a)?.isRef === true;
     bootstrap = {
@@ -55,7 +58,7 @@ export function dbFromDatoms(datoms: Iterable<Datom>, options: RebuildOptions & 
   for (const d of datoms) if (d.tx !== BOOTSTRAP_TX) given.push(d);
   const log = logOf(given, options.basisT);
   const basisT = log.length;
-  const all = sortEavt(boot.datoms.concat(given), true);
+  const all = sortLogOrder(boot.datoms.concat(given));
   let live: Datom[] = all;
   let past: Datom[] = [];
   if (!given.every((d) => d.added)) {
@@ -86,6 +89,56 @@ export function dbFromDatoms(datoms: Iterable<Datom>, options: RebuildOptions & 
     log,
     functions: options.functions ?? NO_FUNCTIONS,
   });
+}
+
+// Datoms in full EAVT order. Log order is nearly that: entities are usually made (and given their
+// datoms) in ascending id order, and transaction entities come in ascending t; then only each
+// entity's own few datoms need sorting, which beats sorting everything. Other orders get the general sort.
+function sortLogOrder(datoms: readonly Datom[]): Datom[] {
+  const entities: Datom[] = [];
+  const txs: Datom[] = [];
+  let lastEntity = -1;
+  let lastTx = -1;
+  for (const d of datoms) {
+    const e = d.e;
+    if (e < TX0) {
+      if (e < lastEntity) return sortEavt(datoms, true);
+      lastEntity = e;
+      entities.push(d);
+    } else {
+      if (e < lastTx) return sortEavt(datoms, true);
+      lastTx = e;
+      txs.push(d);
+    }
+  }
+  const out = entities.concat(txs);
+  for (let i = 0; i < out.length; ) {
+    const e = out[i]!.e;
+    let j = i + 1;
+    while (j < out.length && out[j]!.e === e) j++;
+    sortRun(out, i, j);
+    i = j;
+  }
+  return out;
+}
+
+// Sorts xs[from..to) in place: an insertion sort for the short, mostly ordered runs of one entity.
+function sortRun(xs: Datom[], from: number, to: number): void {
+  const cmp = EAVT.full;
+  if (to - from > 32) {
+    const run = xs.slice(from, to).sort(cmp);
+    for (let i = 0; i < run.length; i++) xs[from + i] = run[i]!;
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const x = xs[i]!;
+    let j = i - 1;
+    while (j >= from && cmp(xs[j]!, x) > 0) {
+      xs[j + 1] = xs[j]!;
+      j--;
+    }
+    xs[j + 1] = x;
+  }
 }
 
 // Log entries for t = 1..basisT, each with its :db/txInstant datom first.
@@ -128,7 +181,7 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
   if (instantAt < 0) throw new TypeError(`applyTxData: transaction ${t} has no :db/txInstant datom`);
   const edit = {};
   const live = new IndexWriter(state.live, edit, false);
-  const history = new IndexWriter(state.history, edit, true);
+  const toHistory: Datom[] = [];
   const schemaTouched = new Set<number>();
   let maxEid = state.maxEid;
   for (const d of txData) {
@@ -142,25 +195,21 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
     }
     const stored = live.removeLive(d, attr.isRef);
     if (stored === undefined) throw new TypeError(`applyTxData: retraction of a fact that is not live: ${d.e} ${attr.ident}`);
-    if (!attr.noHistory) {
-      history.add(stored, attr.isRef);
-      history.add(d, attr.isRef);
-    }
+    if (!attr.noHistory) toHistory.push(stored, d);
   }
   const data = instantAt === 0 ? txData : [txData[instantAt]!, ...txData.filter((_, i) => i !== instantAt)];
   const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
   log.push({ t, data });
   const liveRoots = live.roots();
-  const schema =
-    schemaTouched.size === 0 ? state.schema : state.schema.update(schemaTouched, (e) => new Db({ ...state, live: liveRoots }).datomArray('eavt', e));
+  const schema = schemaTouched.size === 0 ? state.schema : state.schema.update(schemaTouched, (e) => rangeArray(liveRoots.eavt, prefixBounds(EAVT, [e])));
   return new Db({
-    ...state,
     live: liveRoots,
-    history: history.roots(),
+    history: LazyHistory.of(state.history).plus(toHistory, schema),
     schema,
     basisT: t,
     maxEid,
     lastInstant: (txData[instantAt]!.v as Date).getTime(),
     log,
+    functions: state.functions,
   });
 }

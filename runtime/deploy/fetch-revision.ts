@@ -36,7 +36,9 @@ export async function fetchRevision(options: FetchRevisionOptions): Promise<Fetc
   const where = `s3://${bucket}/${options.manifestKey}`;
   const manifestBytes = await getObject(s3, bucket, options.manifestKey, 'revision manifest');
   const manifest = parsePushManifest(manifestBytes.toString('utf8'), where);
-  if (manifest.runtimeVersion !== runtimeVersion() || manifest.nodeVersion !== nodeMajor()) {
+  // The revision runs on this node's runtime, so it must be the one it was built against; its code may
+  // use anything of the Node it was built on, so this node's Node may be newer, never older.
+  if (manifest.runtimeVersion !== runtimeVersion() || Number(manifest.nodeVersion) > Number(nodeMajor())) {
     throw new Error(
       `revision ${manifest.revision} was pushed for serverless-ions ${manifest.runtimeVersion} on Node ${manifest.nodeVersion}; ` +
         `this node runs serverless-ions ${runtimeVersion()} on Node ${nodeMajor()}`,

@@ -37,7 +37,9 @@ export async function requestSwap(nodeUrl: string, secret: SigningKey, revisionD
     throw new Error(`node at ${nodeUrl} answered the swap with ${answer.status} and a body that is not JSON: ${answer.body.slice(0, 200)}`);
   }
   if (answer.status !== 200 || !parsed.revision) {
-    throw new Error(`node at ${nodeUrl} refused the swap (${answer.status}): ${parsed.error ?? 'no reason given'}; it still serves ${parsed.revision ?? 'nothing'}`);
+    // Only an authenticated refusal says what the node serves.
+    const serving = parsed.revision === undefined ? '' : `; it still serves ${parsed.revision ?? 'nothing'}`;
+    throw new Error(`node at ${nodeUrl} refused the swap (${answer.status}): ${parsed.error ?? 'no reason given'}${serving}`);
   }
   return parsed.revision;
 }

@@ -2,7 +2,7 @@
 // - fetch (BeforeInstall): fetch and verify the revision into the node's cache and revisions directory;
 // - swap (ApplicationStart): hot-swap the running node to it (or start the node on the first deploy),
 //   and point `<home>/current` at it so a restarted node comes back on it;
-// - validate (ValidateService): wait until /health reports it, before traffic returns.
+// - validate (ValidateService): wait until the node's health route reports it, before traffic returns.
 // A failing hook fails the node's deployment; CodeDeploy then stops and rolls back, and a node whose
 // swap failed still serves its previous revision.
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -10,6 +10,7 @@ import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HookPhase, HookSpec } from '../push/codedeploy-bundle.js';
 import type { SigningKey } from '../protocol/signing.js';
+import { HEALTH_PATH } from '../protocol/wire.js';
 import { fetchRevision } from './fetch-revision.js';
 import { awaitHealthy, requestSwap } from './node-admin.js';
 
@@ -69,7 +70,7 @@ async function pointCurrent(home: string, dir: string): Promise<void> {
 
 async function isRunning(nodeUrl: string): Promise<boolean> {
   try {
-    await fetch(new URL('/health', nodeUrl), { signal: AbortSignal.timeout(5_000) });
+    await fetch(new URL(HEALTH_PATH, nodeUrl), { signal: AbortSignal.timeout(5_000) });
     return true;
   } catch (error) {
     if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return false;

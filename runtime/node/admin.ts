@@ -1,4 +1,4 @@
-// The node's admin endpoint: POST /admin/swap, signed like an invoke (same key, clock window and replay
+// The node's admin endpoint: POST /_ions/admin/swap, signed like an invoke (same key, clock window and replay
 // memory) with the target `admin/swap`, which no invoke target can equal. CodeDeploy's hooks use it to
 // hot-swap the running node to a fetched revision. The answer says which revision serves afterwards;
 // a revision that fails to load is refused with the reason, and the running one keeps serving.

@@ -4,8 +4,11 @@
 export type Release = () => void;
 
 export interface Admission {
-  /** A slot (now or once one frees), or `'full'` when the queue is full too. */
-  enter(): Promise<Release> | 'full';
+  /**
+   * A slot: at once when one is free (so the common case costs no promise), once one frees otherwise,
+   * or `'full'` when the queue is full too.
+   */
+  enter(): Release | Promise<Release> | 'full';
   readonly running: number;
   readonly waiting: number;
 }
@@ -25,7 +28,7 @@ export function admission(concurrency: number, pending: number): Admission {
     enter() {
       if (running < concurrency) {
         running++;
-        return Promise.resolve(once(release));
+        return once(release);
       }
       if (queue.length >= pending) return 'full';
       return new Promise((resolve) => queue.push(resolve));

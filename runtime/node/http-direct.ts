@@ -24,7 +24,7 @@ export async function handleHttpDirect(
     res.end(direct.throttleMessage);
     return;
   }
-  const release = await slot;
+  const release = typeof slot === 'function' ? slot : await slot;
   try {
     let body: Buffer;
     try {

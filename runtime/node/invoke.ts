@@ -1,4 +1,4 @@
-// Signed invokes: POST /invoke/<target>. The checks run in the order the node can afford them: clock
+// Signed invokes: POST /_ions/invoke/<target>. The checks run in the order the node can afford them: clock
 // and headers, target and admission first (so neither an unknown target nor a saturated node ever
 // reads a body), then the signature, the replay memory, and finally the call.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -40,7 +40,7 @@ export async function handleInvoke(
   if (!route) return refuseUnread(req, res, STATUS.notExposed, `target ${target} is not exposed by revision ${current.revision.name}`);
   const slot = route.admission.enter();
   if (slot === 'full') return refuseUnread(req, res, STATUS.saturated, `${target} is saturated`, { 'retry-after': RETRY_AFTER_SECONDS });
-  const release = await slot;
+  const release = typeof slot === 'function' ? slot : await slot;
   try {
     let body: Buffer;
     try {

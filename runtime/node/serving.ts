@@ -12,7 +12,7 @@ import {
 } from '../config/ions-config.js';
 import type { FunctionRegistry } from '../db/types.js';
 import type { RevisionFunction, LoadedRevision } from '../revision/index.js';
-import { parseTarget } from '../protocol/wire.js';
+import { lambdaTarget, parseTarget } from '../protocol/wire.js';
 import { admission, type Admission } from './admission.js';
 
 export interface ServingLimits {
@@ -20,10 +20,10 @@ export interface ServingLimits {
   lambdaPending: number;
 }
 
-/** How an invoke of one target runs: `(event, context) => result`. */
+/** How an invoke of one target runs: `(event, context) => result`, a promise or a value (the caller awaits it). */
 export interface Route {
   admission: Admission;
-  call(event: unknown, context: Context): Promise<unknown>;
+  call(event: unknown, context: Context): unknown;
 }
 
 export interface HttpDirect {
@@ -46,11 +46,12 @@ type WebIon = (event: unknown, context: Context) => Promise<unknown>;
 
 export function serving(revision: LoadedRevision, limits: ServingLimits): Serving {
   const { config } = revision;
+  // Keyed by the whole target string (`lambda/<name>`), so the usual invoke finds its route in one lookup.
   const lambdas = new Map<string, Route>();
   for (const [name, lambda] of Object.entries(config.lambdas ?? {})) {
     const fn = revision.resolve(lambda.fn);
     const limit = admission(lambda.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY, limits.lambdaPending);
-    lambdas.set(name, { admission: limit, call: lambdaCall(fn, lambda.integration === 'api-gateway') });
+    lambdas.set(lambdaTarget(name), { admission: limit, call: lambdaCall(fn, lambda.integration === 'api-gateway') });
   }
 
   let httpDirect: HttpDirect | undefined;
@@ -66,7 +67,7 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
       throttleStatus: throttleStatus ?? 429,
       throttleMessage: throttleMessage ?? 'Busy',
     };
-    httpDirectRoute = { admission: limit, call: async (event, context) => web(event, context) };
+    httpDirectRoute = { admission: limit, call: web };
   }
 
   const allowed = new Set<FunctionRef>(config.allow ?? []);
@@ -80,14 +81,15 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
     httpDirect,
     functions,
     route(target) {
+      const lambda = lambdas.get(target);
+      if (lambda !== undefined) return lambda;
       const parsed = parseTarget(target);
-      if (!parsed) return undefined;
-      if (parsed.kind === 'lambda') return lambdas.get(parsed.name);
+      if (!parsed || parsed.kind === 'lambda') return undefined;
       if (parsed.kind === 'http-direct') return httpDirectRoute;
       if (!allowed.has(parsed.ref)) return undefined;
       const fn = revision.resolve(parsed.ref) as (...args: unknown[]) => unknown;
       // A function's arguments travel as the event: an array spreads, anything else is the one argument.
-      return { admission: fnAdmission, call: async (event) => fn(...(Array.isArray(event) ? event : [event])) };
+      return { admission: fnAdmission, call: (event) => fn(...(Array.isArray(event) ? event : [event])) };
     },
   };
 }
@@ -99,16 +101,10 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
  * as `({ event, context })`.
  */
 function lambdaCall(fn: RevisionFunction, apiGateway: boolean): Route['call'] {
-  if (fn.ringHandler || apiGateway) {
-    const web = asWebIon(fn);
-    return async (event, context) => web(event, context);
-  }
-  if ('ion' in fn && typeof fn.ion === 'function') {
-    const lambdaStyle = fn as unknown as WebIon;
-    return async (event, context) => lambdaStyle(event, context);
-  }
+  if (fn.ringHandler || apiGateway) return asWebIon(fn);
+  if ('ion' in fn && typeof fn.ion === 'function') return fn as unknown as WebIon;
   const eventIon = fn as unknown as (input: { event: unknown; context: Context }) => unknown;
-  return async (event, context) => eventIon({ event, context });
+  return (event, context) => eventIon({ event, context });
 }
 
 function asWebIon(fn: RevisionFunction): WebIon {

@@ -6,16 +6,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { closeNodeContext, setNodeContext } from '../app/context.js';
 import { alert, setCastContext } from '../cast/index.js';
+import type { Forwarder } from '../db/follow/follower.js';
 import { memoryStorage } from '../db/storage/memory-storage.js';
 import type { Storage } from '../db/storage/storage.js';
 import { DEFAULT_CLOCK_WINDOW_MS, requestVerifier } from '../protocol/verify.js';
 import { ADMIN_PATH } from '../protocol/admin.js';
-import { HEALTH_PATH, INVOKE_PATH } from '../protocol/wire.js';
+import { DB_TRANSACT_PATH } from '../protocol/db-transact.js';
+import { HEALTH_PATH, INVOKE_PATH, NODE_PATH_PREFIX } from '../protocol/wire.js';
 import { loadRevision } from '../revision/index.js';
 import { handleAdmin } from './admin.js';
+import { handleDbTransact } from './db-transact.js';
 import { handleHttpDirect } from './http-direct.js';
 import { handleInvoke } from './invoke.js';
-import { sendJson } from './respond.js';
+import { refuseUnread, sendJson } from './respond.js';
+import { inFlight, reportInFlight } from './in-flight.js';
 import { serving, type Serving } from './serving.js';
 
 export interface StartNodeOptions {
@@ -27,6 +31,11 @@ export interface StartNodeOptions {
   secret: string | Uint8Array;
   /** The datom store's storage; defaults to one in-memory storage per process. */
   storage?: Storage;
+  /**
+   * How this node runs transactions forwarded by query-group nodes (POST /_ions/db/transact): on a
+   * primary-group node, localForwarder over its lease-holding connection. Without it the node refuses them.
+   */
+  transact?: Forwarder;
   /** Running on a developer's machine (`ions dev`, tests). */
   local?: boolean;
   /** Compute group name; defaults to the config's first group, else `primary`. */
@@ -38,6 +47,8 @@ export interface StartNodeOptions {
   lambdaPending?: number;
   /** How long close() waits for in-flight requests before cutting connections. */
   drainTimeoutMs?: number;
+  /** Reports the InFlight metric this often (deployed nodes: `ions node`); no report when unset. */
+  inFlightPeriodMs?: number;
 }
 
 export interface NodeHealth {
@@ -97,6 +108,8 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   if (options.revisionDir !== undefined) await install(options.revisionDir);
 
   let closing = false;
+  // Requests being answered (health checks aside), counted only when they are reported.
+  const load = options.inFlightPeriodMs === undefined ? undefined : inFlight();
   const server = createServer({ keepAlive: true }, (req, res) => {
     // Each request keeps the revision it arrived with, whatever swaps happen while it runs.
     const arrivedWith = current;
@@ -127,9 +140,15 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       req.resume();
       return sendJson(res, health.ready ? 200 : 503, health);
     }
+    if (load !== undefined) {
+      load.enter();
+      res.once('close', load.leave);
+    }
+    if (!pathname.startsWith(NODE_PATH_PREFIX)) return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
     if (pathname.startsWith(INVOKE_PATH)) return handleInvoke(req, res, pathname, arrivedWith, { verifier, maxBodyBytes });
+    if (pathname === DB_TRANSACT_PATH) return handleDbTransact(req, res, { verifier, maxBodyBytes, transact: options.transact });
     if (pathname.startsWith(ADMIN_PATH)) return handleAdmin(req, res, pathname, { verifier, swap: node.swap, revision: () => node.revision });
-    return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
+    return refuseUnread(req, res, 404, `the node has no route ${pathname}: paths under ${NODE_PATH_PREFIX} are the node's own`);
   };
 
   await new Promise<void>((resolve, reject) => {
@@ -140,6 +159,14 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     server.listen(options.port, host, () => resolve());
   });
   runningNodes++;
+  const stopReport =
+    load === undefined || options.inFlightPeriodMs === undefined
+      ? undefined
+      : reportInFlight({
+          gauge: load,
+          periodMs: options.inFlightPeriodMs,
+          identity: () => (current === undefined || group === undefined ? undefined : { app: current.revision.config.app, group }),
+        });
   const { port } = server.address() as AddressInfo;
 
   // Swaps run one after another, so the last swap asked for is the one that ends up serving.
@@ -159,6 +186,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     close() {
       closed ??= (async () => {
         closing = true;
+        stopReport?.();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);

@@ -2,7 +2,8 @@
 // moment of signing, a nonce, the target and the exact body bytes, so a captured request can neither be
 // redirected to another target nor altered nor replayed after the window (see replay-guard.ts for
 // replays inside it).
-import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, KeyObject, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hmac-sha256.js';
 import { HEADERS } from './wire.js';
 
 const VERSION = 'ions-v1';
@@ -34,10 +35,13 @@ export function canonicalHeader({ timestamp, nonce, target }: Omit<SignedParts, 
 }
 
 function mac(secret: SigningKey, parts: SignedParts): Buffer {
-  return createHmac('sha256', secret).update(canonicalHeader(parts)).update(parts.body).digest();
+  const header = canonicalHeader(parts);
+  if (secret instanceof KeyObject) return hmacSha256(secret, header, parts.body);
+  return createHmac('sha256', secret).update(header).update(parts.body).digest();
 }
 
 export function sign(secret: SigningKey, parts: SignedParts): string {
+  if (secret instanceof KeyObject) return hmacSha256(secret, canonicalHeader(parts), parts.body, 'hex');
   return mac(secret, parts).toString('hex');
 }
 
@@ -56,11 +60,14 @@ export function signedHeaders(
   };
 }
 
+// The presented signature decoded; filled and compared synchronously, so one buffer serves the thread.
+const presentedBytes = Buffer.alloc(32);
+
 /** Constant-time comparison of a presented hex signature with the expected one. */
 export function signatureMatches(secret: SigningKey, parts: SignedParts, presented: string): boolean {
   if (parts.nonce.includes('\n') || parts.target.includes('\n')) return false;
-  const expected = mac(secret, parts);
-  const given = Buffer.from(presented, 'hex');
-  // Length differs only for a malformed signature; comparing lengths leaks nothing about the key.
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  // A malformed signature (wrong length, not hex) is refused before any MAC is computed; checking its
+  // form leaks nothing about the key.
+  if (presented.length !== 2 * presentedBytes.length || presentedBytes.write(presented, 'hex') !== presentedBytes.length) return false;
+  return timingSafeEqual(presentedBytes, mac(secret, parts));
 }

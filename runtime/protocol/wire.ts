@@ -1,9 +1,15 @@
 // The signed invoke protocol between a proxy Lambda (or the dev gateway) and a compute node.
-// One request shape for every target: POST /invoke/<target> with a JSON body { event, context }.
+// One request shape for every target: POST /_ions/invoke/<target> with a JSON body { event, context }.
 
+/**
+ * Every route the node itself owns (invokes, health, forwarded transactions, admin) lives under this
+ * prefix, because the node shares its port with the app's HTTP-direct handler: any other path is the
+ * app's, so an app route such as `/health` or `/invoke/x` reaches the app rather than the node.
+ */
+export const NODE_PATH_PREFIX = '/_ions/';
 /** Path prefix of signed invokes; everything after it is the target. */
-export const INVOKE_PATH = '/invoke/';
-export const HEALTH_PATH = '/health';
+export const INVOKE_PATH = `${NODE_PATH_PREFIX}invoke/`;
+export const HEALTH_PATH = `${NODE_PATH_PREFIX}health`;
 
 export const HEADERS = {
   /** Epoch milliseconds at signing time. */

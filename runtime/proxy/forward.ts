@@ -4,7 +4,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signedHeaders, type SigningKey } from '../protocol/signing.js';
-import { invokePath } from '../protocol/wire.js';
+import { HEADERS, invokePath } from '../protocol/wire.js';
 
 export type ForwardResult =
   | { kind: 'answer'; status: number; retryAfter: string | undefined; body: string }
@@ -17,6 +17,8 @@ export interface Endpoint {
   https: boolean;
   hostname: string;
   port: number;
+  /** The Host header: host and port as the URL gave them (the port left out when it is the default). */
+  host: string;
 }
 
 export function parseEndpoint(base: string): Endpoint {
@@ -30,7 +32,7 @@ export function parseEndpoint(base: string): Endpoint {
   const https = url.protocol === 'https:';
   // URL keeps the brackets of an IPv6 literal; a socket address must not have them.
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { base, https, hostname, port: url.port ? Number(url.port) : https ? 443 : 80 };
+  return { base, https, hostname, port: url.port ? Number(url.port) : https ? 443 : 80, host: url.host };
 }
 
 const httpAgent = new HttpAgent({ keepAlive: true });
@@ -39,45 +41,68 @@ const httpsAgent = new HttpsAgent({ keepAlive: true });
 // Per container, so that successive invocations spread over the nodes.
 let nextEndpoint = 0;
 
+/** A signed target and its request path, worked out once per cold start. */
+export interface ForwardTarget {
+  name: string;
+  path: string;
+}
+
+export function forwardTarget(name: string): ForwardTarget {
+  return { name, path: invokePath(name) };
+}
+
 export async function forward(
   endpoints: readonly Endpoint[],
   secret: SigningKey,
-  target: string,
+  target: ForwardTarget,
   json: string,
   timeoutMs: number,
 ): Promise<ForwardResult> {
-  // Encoded once: the signature, the length and the socket all take the same bytes.
-  const body = Buffer.from(json, 'utf8');
+  // The body stays a string: the signature and the socket both take its UTF-8 bytes (JSON text has no
+  // lone surrogates, so there is only one way to encode it), and a string body leaves the socket in one
+  // write together with the headers.
+  const length = Buffer.byteLength(json, 'utf8');
   const start = nextEndpoint++ % endpoints.length;
   // A lone endpoint gets a second try: the usual failure there is a keep-alive socket the node closed
   // while the Lambda was frozen.
   const attempts = endpoints.length === 1 ? 2 : endpoints.length;
   const deadline = Date.now() + timeoutMs;
-  const path = invokePath(target);
   const failures: string[] = [];
   for (let i = 0; i < attempts; i++) {
     const endpoint = endpoints[(start + i) % endpoints.length]!;
-    const result = await post(endpoint, path, secret, target, body, deadline - Date.now());
+    const result = await post(endpoint, target, secret, json, length, deadline - Date.now());
     if (result.kind !== 'unreachable') return result;
     failures.push(result.message);
   }
   return { kind: 'unreachable', message: failures.join('; ') };
 }
 
-function post(endpoint: Endpoint, path: string, secret: SigningKey, target: string, body: Buffer, timeoutMs: number): Promise<ForwardResult> {
+function post(endpoint: Endpoint, target: ForwardTarget, secret: SigningKey, body: string, length: number, timeoutMs: number): Promise<ForwardResult> {
   return new Promise((resolve) => {
     if (timeoutMs <= 0) return resolve({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
+    const signed = signedHeaders(secret, target.name, body);
     const request = (endpoint.https ? httpsRequest : httpRequest)({
       hostname: endpoint.hostname,
       port: endpoint.port,
-      path,
+      path: target.path,
       method: 'POST',
       agent: endpoint.https ? httpsAgent : httpAgent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': body.length,
-        ...signedHeaders(secret, target, body),
-      },
+      // As a flat list, the headers go straight into the request head; an object would be copied
+      // header by header into the request first. A list also means Node adds no Host of its own.
+      headers: [
+        'host',
+        endpoint.host,
+        'content-type',
+        'application/json',
+        'content-length',
+        String(length),
+        HEADERS.timestamp,
+        signed[HEADERS.timestamp]!,
+        HEADERS.nonce,
+        signed[HEADERS.nonce]!,
+        HEADERS.signature,
+        signed[HEADERS.signature]!,
+      ],
     });
     let answered = false;
     const timer = setTimeout(() => {
@@ -90,8 +115,10 @@ function post(endpoint: Endpoint, path: string, secret: SigningKey, target: stri
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         clearTimeout(timer);
-        const retryAfter = response.headers['retry-after'];
-        resolve({ kind: 'answer', status: response.statusCode ?? 0, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
+        const status = response.statusCode ?? 0;
+        // Only a refusal carries Retry-After; a 200 never pays for building the header map.
+        const retryAfter = status === 200 ? undefined : response.headers['retry-after'];
+        resolve({ kind: 'answer', status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
       });
       response.on('error', (error) => {
         clearTimeout(timer);

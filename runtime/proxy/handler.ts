@@ -6,7 +6,7 @@ import { PROXY_ENV } from '../protocol/proxy-env.js';
 import { signingKey } from '../protocol/signing.js';
 import { lambdaTarget, type InvokeBody } from '../protocol/wire.js';
 import { fail, type Integration } from './failure.js';
-import { forward, parseEndpoint, type Endpoint } from './forward.js';
+import { forward, forwardTarget, parseEndpoint, type Endpoint, type ForwardTarget } from './forward.js';
 import { loadSecret, type ProxyEnvVars } from './secret.js';
 
 /** The parts of the Lambda context a proxy reads. */
@@ -29,7 +29,7 @@ export type ProxyHandler = (event: unknown, context: ProxyContext) => Promise<un
 const DEFAULT_MARGIN_MS = 500;
 
 interface ProxySettings {
-  target: string;
+  target: ForwardTarget;
   integration: Integration;
   endpoints: Endpoint[];
 }
@@ -50,7 +50,7 @@ function readSettings(env: ProxyEnvVars): ProxySettings {
     .filter(Boolean)
     .map(parseEndpoint);
   if (endpoints.length === 0) throw new Error(`ions proxy: ${PROXY_ENV.endpoint} lists no endpoint`);
-  return { target: lambdaTarget(required(PROXY_ENV.target)), integration, endpoints };
+  return { target: forwardTarget(lambdaTarget(required(PROXY_ENV.target))), integration, endpoints };
 }
 
 /** A proxy serving what `env` describes; the environment and the key are read once, on first use. */
@@ -58,6 +58,7 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
   const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
   let settings: ProxySettings | undefined;
   let secret: Promise<KeyObject> | undefined;
+  let loaded: KeyObject | undefined;
   return async (event, context) => {
     settings ??= readSettings(env);
     // A failed read is not cached: the next invocation of this container tries again.
@@ -67,7 +68,8 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
         secret = undefined;
         throw error;
       });
-    const key = await secret;
+    // Once the key is in hand, requests use it without waiting on a promise.
+    const key = loaded ?? (loaded = await secret);
     const remaining = context.getRemainingTimeInMillis();
     const invoke: InvokeBody = {
       event,
@@ -88,10 +90,10 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
       try {
         return JSON.parse(result.body) as unknown;
       } catch {
-        return failed(integration, event, 502, `ions node answered ${target} with invalid JSON`);
+        return failed(integration, event, 502, `ions node answered ${target.name} with invalid JSON`);
       }
     }
-    const reason = `ions node answered ${result.status} for ${target}: ${result.body}`;
+    const reason = `ions node answered ${result.status} for ${target.name}: ${result.body}`;
     if (result.status === 429 || result.status === 503) {
       return failed(integration, event, 503, reason, result.retryAfter ?? '1');
     }

@@ -2,13 +2,14 @@
 // maps, ions.json), one file per chunk, and one chunk per dependency package. App code and
 // dependencies never share a chunk, so a change to the app leaves every dependency chunk's hash as it was.
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import type { IonsConfig } from '../config/ions-config.js';
 import { buildRevision } from '../revision/index.js';
 import { dependencyClosure } from './dependency-closure.js';
-import { packDirectory } from './package-pack.js';
+import { packDirectory, packFingerprint } from './package-pack.js';
 import { nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from './push-manifest.js';
 
 export interface Chunk {
@@ -30,11 +31,16 @@ export interface BuildChunksOptions {
   config: IonsConfig;
   revision: string;
   commit?: string;
+  /** Packs of installed packages kept between pushes (default: the user's cache directory). */
+  packCacheDir?: string;
 }
+
+/** `$XDG_CACHE_HOME/serverless-ions/packs`, else `~/.cache/serverless-ions/packs`: outside any git tree. */
+export const defaultPackCacheDir = (): string => join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'serverless-ions', 'packs');
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-export async function buildChunks({ serviceDir, config, revision, commit }: BuildChunksOptions): Promise<ChunkedRevision> {
+export async function buildChunks({ serviceDir, config, revision, commit, packCacheDir = defaultPackCacheDir() }: BuildChunksOptions): Promise<ChunkedRevision> {
   const outDir = await mkdtemp(join(tmpdir(), 'ions-push-'));
   try {
     const built = await buildRevision({ serviceDir, config, outDir, name: revision, dependencies: 'external' });
@@ -52,7 +58,7 @@ export async function buildChunks({ serviceDir, config, revision, commit }: Buil
     const packages: PushManifest['packages'] = [];
     for (const pkg of await dependencyClosure(built.externalImports)) {
       const label = `${pkg.name}@${pkg.version}`;
-      packages.push({ name: pkg.name, version: pkg.version, path: pkg.path, ...add(await packDirectory(pkg.dir), 'dependency', label) });
+      packages.push({ name: pkg.name, version: pkg.version, path: pkg.path, ...add(await cachedPack(pkg.dir, packCacheDir), 'dependency', label) });
     }
     const manifest: PushManifest = {
       format: PUSH_FORMAT,
@@ -68,6 +74,18 @@ export async function buildChunks({ serviceDir, config, revision, commit }: Buil
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+/** A package's pack, made once per installed state of the package: pushes after the first only stat its files. */
+async function cachedPack(dir: string, cacheDir: string): Promise<Buffer> {
+  const path = join(cacheDir, `${await packFingerprint(dir)}.pack`);
+  if (existsSync(path)) return readFile(path);
+  const pack = await packDirectory(dir);
+  await mkdir(cacheDir, { recursive: true });
+  const temporary = `${path}.${process.pid}-${Date.now()}`;
+  await writeFile(temporary, pack);
+  await rename(temporary, path);
+  return pack;
 }
 
 async function listFiles(dir: string): Promise<string[]> {

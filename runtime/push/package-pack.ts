@@ -4,6 +4,7 @@
 //
 // Layout before gzip: a 4-byte big-endian header length, a JSON header [{ path, size, mode }], then
 // every file's bytes in header order.
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -18,7 +19,7 @@ interface PackEntry {
 const SKIPPED = /\.d\.[mc]?ts$/;
 
 export async function packDirectory(dir: string): Promise<Buffer> {
-  const files = (await listFiles(dir)).sort();
+  const files = await packedFiles(dir);
   const entries: PackEntry[] = [];
   const bodies: Buffer[] = [];
   for (const file of files) {
@@ -30,6 +31,25 @@ export async function packDirectory(dir: string): Promise<Buffer> {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(header.length);
   return gzipSync(Buffer.concat([length, header, ...bodies]), { level: 9 });
+}
+
+/** The files a pack of `dir` holds, in pack order. */
+export async function packedFiles(dir: string): Promise<string[]> {
+  return (await listFiles(dir)).sort();
+}
+
+/**
+ * What a pack of `dir` would be made of, short of reading the bytes: every packed file's path, size
+ * and modification time. Installing a package rewrites its files, so an unchanged fingerprint means
+ * an unchanged pack.
+ */
+export async function packFingerprint(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const file of await packedFiles(dir)) {
+    const info = await stat(file);
+    parts.push(`${relative(dir, file)}\0${info.size}\0${info.mtimeMs}\0${info.mode & 0o111 ? 'x' : '-'}`);
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex');
 }
 
 async function listFiles(dir: string): Promise<string[]> {

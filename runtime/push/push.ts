@@ -20,6 +20,8 @@ export interface PushOptions {
   s3: S3Client;
   codeDeploy: CodeDeployClient;
   progress?: (message: string) => void;
+  /** Where packs of installed packages are kept between pushes (build-chunks.ts has the default). */
+  packCacheDir?: string;
 }
 
 export interface PushResult {
@@ -38,7 +40,13 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const { name: revision, commit } = await revisionName(serviceDir, options.uname);
   await assertBucket(s3, bucket);
   progress(`Building revision ${revision}`);
-  const { manifest, chunks } = await buildChunks({ serviceDir, config, revision, ...(commit ? { commit } : {}) });
+  const { manifest, chunks } = await buildChunks({
+    serviceDir,
+    config,
+    revision,
+    ...(commit ? { commit } : {}),
+    ...(options.packCacheDir ? { packCacheDir: options.packCacheDir } : {}),
+  });
   let done = 0;
   const upload = await uploadNovelty(s3, bucket, chunks.values(), () => progress(`Uploading chunks (${++done}/${chunks.size})`));
   progress('Registering the revision with CodeDeploy');

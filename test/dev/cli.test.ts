@@ -165,7 +165,7 @@ describe('ions (the command)', () => {
         });
         child.on('close', (code) => reject(new Error(`ions node exited with ${code}:\n${stderr}`)));
       });
-      expect(await (await fetch(`${url}/health`)).json()).toEqual({ revision: 'abc123', ready: true, app: 'event-signup', group: 'primary' });
+      expect(await (await fetch(`${url}/_ions/health`)).json()).toEqual({ revision: 'abc123', ready: true, app: 'event-signup', group: 'primary' });
       const invoke = localInvoker({ serviceName: 'event-signup', config: service.config, nodeUrl: url, secretFile });
       const message = JSON.parse(await readFile(messageFile, 'utf8')) as unknown;
       expect(await invoke('signups-queue', message)).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });

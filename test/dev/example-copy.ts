@@ -1,5 +1,6 @@
 // A private copy of examples/event-signup in a temp dir, for tests that edit sources or keep data.
-// Its imports of the repository's runtime become absolute, and node_modules is linked in.
+// node_modules is linked in; the example imports serverless-ions by name, which a revision resolves to
+// the node's own modules wherever it lives.
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +22,5 @@ export async function copyExample(): Promise<ExampleCopy> {
     const path = join(dir, file);
     await writeFile(path, change(await readFile(path, 'utf8')));
   };
-  await edit('src/serverless-ions.ts', (text) => text.replaceAll('../../../', `${repo}/`));
   return { dir, edit, remove: () => rm(dir, { recursive: true, force: true }) };
 }

@@ -11,6 +11,7 @@ describe('serverless-ions/runtime', () => {
         'startNode', 'startDev',
         'Keyword', 'Sym', 'kw', 'sym', 'Decimal', 'Uuid', 'decimal', 'uuid', 'emptyDb', 'dbFromDatoms', 'transact', 'TxError', 'pull', 'pullMany',
         'q', 'QueryError', 'readEdn', 'readEdnAll', 'printEdn', 'connect', 'fileStorage', 'memoryStorage',
+        'postgresStorage', 'dynamoStorage', 'dynamoTableDefinition',
       ].sort(),
     );
   });

@@ -64,10 +64,10 @@ describe('HTTP-direct', () => {
 });
 
 describe('revisions', () => {
-  it('is not ready without a revision: /health and invokes answer 503 until the first swap', async () => {
+  it('is not ready without a revision: /_ions/health and invokes answer 503 until the first swap', async () => {
     const node = await startNode({ port: 0, secret: SECRET });
     try {
-      const health = await httpRequest(`${node.url}/health`, 'GET', {});
+      const health = await httpRequest(`${node.url}/_ions/health`, 'GET', {});
       expect(health.status).toBe(503);
       expect(health.json()).toEqual({ revision: null, ready: false, app: null, group: null });
       const answer = await web(node.url);
@@ -75,7 +75,7 @@ describe('revisions', () => {
       expect(answer.headers['retry-after']).toBe('1');
       await node.swap(revisionA);
       expect(await revisionOf(node.url)).toBe('A');
-      expect((await httpRequest(`${node.url}/health`, 'GET', {})).json()).toMatchObject({ revision: 'life-a', ready: true });
+      expect((await httpRequest(`${node.url}/_ions/health`, 'GET', {})).json()).toMatchObject({ revision: 'life-a', ready: true });
     } finally {
       await node.close();
     }
@@ -131,7 +131,7 @@ describe('start and stop', () => {
     const closed = node.close();
     expect((await inFlight).status).toBe(200);
     await closed;
-    await expect(httpRequest(`${node.url}/health`, 'GET', {})).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpRequest(`${node.url}/_ions/health`, 'GET', {})).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('drains and exits 0 on SIGTERM in a node process', async () => {

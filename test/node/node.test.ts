@@ -30,8 +30,8 @@ afterAll(async () => {
 });
 
 describe('a node serving a revision', () => {
-  it('reports its revision, app and group on /health', async () => {
-    const answer = await httpRequest(`${node.url}/health`, 'GET', {});
+  it('reports its revision, app and group on /_ions/health', async () => {
+    const answer = await httpRequest(`${node.url}/_ions/health`, 'GET', {});
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({ revision: 'rev-a', ready: true, app: 'fixture-app', group: 'primary' });
   });
@@ -110,7 +110,7 @@ describe('a node serving a revision', () => {
     const answer = await invoke(node.url, 'lambda/consume', invokeBody({ pad: 'x'.repeat(70 * 1024) }));
     expect(answer.status).toBe(413);
     const body = invokeBody({ pad: 'x'.repeat(70 * 1024) });
-    const streamed = await httpRequest(`${node.url}/invoke/lambda/consume`, 'POST', { 'transfer-encoding': 'chunked', ...signedHeaders(SECRET, 'lambda/consume', body) }, body);
+    const streamed = await httpRequest(`${node.url}/_ions/invoke/lambda/consume`, 'POST', { 'transfer-encoding': 'chunked', ...signedHeaders(SECRET, 'lambda/consume', body) }, body);
     expect(streamed.status).toBe(413);
     expect(streamed.json()).toEqual({ error: 'request body is larger than 65536 bytes' });
   });
@@ -129,7 +129,7 @@ describe('a node serving a revision', () => {
     expect(notJson.text).toMatch(/^\{"error":"bad invoke body: /);
     const noContext = await invoke(node.url, 'lambda/consume', JSON.stringify({ event: {} }));
     expect(noContext.json()).toEqual({ error: 'bad invoke body: "context" must be an object' });
-    const get = await httpRequest(`${node.url}/invoke/lambda/consume`, 'GET', {});
+    const get = await httpRequest(`${node.url}/_ions/invoke/lambda/consume`, 'GET', {});
     expect(get.status).toBe(405);
     expect(get.headers.allow).toBe('POST');
   });
@@ -171,7 +171,7 @@ describe('auth', () => {
       expect({ target, status: answer.status }).toEqual({ target, status: 403 });
     }
     const text = body();
-    const garbled = await httpRequest(`${node.url}/invoke/lambda/%E0%A4%A`, 'POST', signedHeaders(SECRET, 'lambda/x', text), text);
+    const garbled = await httpRequest(`${node.url}/_ions/invoke/lambda/%E0%A4%A`, 'POST', signedHeaders(SECRET, 'lambda/x', text), text);
     expect(garbled.status).toBe(403);
     expect(garbled.json()).toEqual({ error: 'target is not valid percent-encoding' });
   });

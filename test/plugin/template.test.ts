@@ -138,7 +138,7 @@ describe('the generated stack', () => {
       DeploymentStyle: { DeploymentType: 'IN_PLACE', DeploymentOption: 'WITH_TRAFFIC_CONTROL' },
       AutoScalingGroups: [{ Ref: 'IonsPrimaryAsg' }],
     });
-    expect(template.Resources.IonsPrimaryTargetGroup!.Properties).toMatchObject({ HealthCheckPath: '/health', HealthCheckProtocol: 'HTTP', Port: 8182 });
+    expect(template.Resources.IonsPrimaryTargetGroup!.Properties).toMatchObject({ HealthCheckPath: '/_ions/health', HealthCheckProtocol: 'HTTP', Port: 8182 });
     expect(template.Resources.IonsPrimaryNlb!.Properties).toMatchObject({ Type: 'network', Scheme: 'internal' });
   });
 

@@ -31,6 +31,7 @@ const pushTo = (bucketName: string, uname?: string) =>
     application: 'app',
     s3: bucket.s3,
     codeDeploy: new CodeDeployClient({}),
+    packCacheDir: service.packCacheDir,
     ...(uname ? { uname } : {}),
   });
 
@@ -132,6 +133,16 @@ describe('a node refuses a bad revision and keeps serving', () => {
     expect((await readdir(join(home, 'revisions'))).filter((dir) => dir.startsWith(d.revision))).toEqual([]);
     expect(existsSync(join(home, 'cache', changed.sha256))).toBe(false);
     expect(cluster.nodes[0]!.node.revision).toBe(a.revision);
+    expect(await servedVersion()).toBe('A');
+  });
+
+  it('refuses a revision pushed for another runtime version', async () => {
+    const { spec } = await readBundle(bucket.s3, a.bundle);
+    const manifest = { ...a.manifest, runtimeVersion: '0.0.0-other' };
+    await bucket.s3.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: spec.manifestKey, Body: JSON.stringify(manifest) }));
+    await expect(rollOut(cluster, spec)).rejects.toThrow(
+      `revision ${a.revision} was pushed for serverless-ions 0.0.0-other on Node ${a.manifest.nodeVersion}; this node runs serverless-ions ${a.manifest.runtimeVersion}`,
+    );
     expect(await servedVersion()).toBe('A');
   });
 });

@@ -9,6 +9,8 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { deploy } from '../../runtime/deploy/deploy.js';
@@ -51,7 +53,7 @@ afterAll(async () => {
 });
 
 const pushNow = () =>
-  push({ serviceDir: service.dir, config: pushConfig(), bucket: bucket.bucket, application: APPLICATION, s3: bucket.s3, codeDeploy: new CodeDeployClient({}) });
+  push({ serviceDir: service.dir, config: pushConfig(), bucket: bucket.bucket, application: APPLICATION, s3: bucket.s3, codeDeploy: new CodeDeployClient({}), packCacheDir: service.packCacheDir });
 
 const deployNow = (rev: string) =>
   deploy({
@@ -104,7 +106,12 @@ it('pushes A, deploys it, then rolls B out under load with zero failed requests'
 
   await service.write('src/version.js', "export const VERSION = 'B';\n");
   await service.commit('revision B');
+  const packs = await readdir(service.packCacheDir);
+  const packTimes = await Promise.all(packs.map(async (pack) => (await stat(join(service.packCacheDir, pack))).mtimeMs));
   const b = await pushNow();
+  // The dependencies did not change: their packs came from the cache, untouched.
+  expect(await readdir(service.packCacheDir)).toEqual(packs);
+  expect(await Promise.all(packs.map(async (pack) => (await stat(join(service.packCacheDir, pack))).mtimeMs))).toEqual(packTimes);
   expect(b.revision).not.toBe(a.revision);
   expect(b.upload.uploaded.dependencyBytes).toBe(0);
   expect(b.manifest.packages).toEqual(a.manifest.packages);

@@ -18,15 +18,19 @@ export const pushConfig = (): IonsConfig => ({
 
 export interface ServiceRepo {
   dir: string;
+  /** The dependency pack cache of this test's pushes (inside the temp dir, outside the git tree). */
+  packCacheDir: string;
   /** Writes a file (relative to the service) without committing it. */
   write(file: string, text: string): Promise<void>;
   commit(message: string): Promise<string>;
   remove(): Promise<void>;
 }
 
-export async function serviceRepo(): Promise<ServiceRepo> {
-  const dir = await mkdtemp(join(tmpdir(), 'ions-push-service-'));
-  await cp(join(repo, 'test/push/fixtures/service'), dir, { recursive: true });
+/** A git repository holding a copy of `from` (a directory of this repository; the push fixture by default). */
+export async function serviceRepo(from = 'test/push/fixtures/service'): Promise<ServiceRepo> {
+  const root = await mkdtemp(join(tmpdir(), 'ions-push-service-'));
+  const dir = join(root, 'service');
+  await cp(join(repo, from), dir, { recursive: true, filter: (source) => !source.includes('/.ions') });
   await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'));
   await writeFile(join(dir, '.gitignore'), 'node_modules\n');
   const git = async (...args: string[]) =>
@@ -34,13 +38,14 @@ export async function serviceRepo(): Promise<ServiceRepo> {
   await git('init', '-q');
   const service: ServiceRepo = {
     dir,
+    packCacheDir: join(root, 'packs'),
     write: (file, text) => writeFile(join(dir, file), text),
     async commit(message) {
       await git('add', '-A');
       await git('commit', '-q', '-m', message);
       return git('rev-parse', 'HEAD');
     },
-    remove: () => rm(dir, { recursive: true, force: true }),
+    remove: () => rm(root, { recursive: true, force: true }),
   };
   await service.commit('revision A');
   return service;

@@ -1,6 +1,6 @@
-// This example lives inside the serverless-ions repository, so it imports the package's own source.
-// In your service, import these from 'serverless-ions/runtime' and 'serverless-ions/adapter'.
-export { alert, event, getConnection, getEnv, kw, q } from '../../../runtime/index.js';
-export type { Connection, Database, TxData } from '../../../runtime/index.js';
-export { ionize, s3Objects, sqsBatch, sqsBodyJson } from '../../../adapter/index.js';
-export type { EventIon, Handler, IonRequest, IonResponse } from '../../../adapter/index.js';
+// What the example uses of serverless-ions, imported by package name as in any service. In a revision
+// the node that loads it provides these modules itself (one copy of the runtime per node process).
+export { alert, event, getConnection, getEnv, kw, q } from 'serverless-ions/runtime';
+export type { Connection, Database, TxData } from 'serverless-ions/runtime';
+export { ionize, s3Objects, sqsBatch, sqsBodyJson } from 'serverless-ions/adapter';
+export type { EventIon, Handler, IonRequest, IonResponse } from 'serverless-ions/adapter';

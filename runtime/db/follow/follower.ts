@@ -4,11 +4,11 @@
 // then waits until its own log reading reaches the transaction, so the caller reads its own writes.
 // When storage cannot be reached it keeps serving the value it has and keeps trying.
 import { alert, errorData, event } from '../../cast/index.js';
-import { recoverDatabase } from '../connection.js';
+import { recoverDatabase, type Connection } from '../connection.js';
 import { applyTxData } from '../rebuild.js';
 import { decodeTx } from '../storage/codec.js';
 import { StorageCorruptError } from '../storage/errors.js';
-import type { DatabaseStorage, Storage } from '../storage/storage.js';
+import type { DatabaseStorage, RootPointer, Storage } from '../storage/storage.js';
 import type { Database, EntityId, FunctionRegistry, LogEntry, TxData, TxReport } from '../types.js';
 import { SyncTimeoutError } from './errors.js';
 
@@ -39,26 +39,17 @@ export interface FollowOptions {
   readonly waitMs?: number;
 }
 
-export interface Follower {
-  readonly name: string;
-  /** The latest value this node has read; never waits on storage. */
-  db(): Database;
-  /**
-   * Forwards the transaction to the primary, then waits until this node has read it, so the report's
-   * dbAfter (and db() from then on) includes it.
-   */
-  transact(txData: TxData): Promise<TxReport>;
+/**
+ * A Connection that never writes, so app code runs unchanged on either group. db() is the latest value
+ * this node has read and never waits on storage; transact forwards to the primary, then waits until
+ * this node has read the transaction, so the report's dbAfter (and db() from then on) includes it;
+ * sync reads everything storage holds now (every transaction acknowledged before the call); listen
+ * sees every transaction this node reads, tempids empty; checkpoint is refused (the primary writes
+ * them); close stops reading and fails pending syncTo calls, leaving the storage open.
+ */
+export interface Follower extends Connection {
   /** Resolves with a value whose basis is at least t; SyncTimeoutError after timeoutMs. */
   syncTo(t: number, timeoutMs?: number): Promise<Database>;
-  /** Reads everything storage holds now: includes every transaction acknowledged before the call. */
-  sync(): Promise<Database>;
-  /** Calls `listener` for every transaction this node reads from now on, in t order (tempids empty). */
-  listen(listener: (report: TxReport) => void): () => void;
-  unlisten(listener: (report: TxReport) => void): void;
-  /** The logged transactions with start <= t < end, read from storage. */
-  txRange(start?: number, end?: number): AsyncIterable<LogEntry>;
-  /** Stops reading the log; pending syncTo calls fail. The storage stays open. */
-  close(): Promise<void>;
 }
 
 const DEFAULT_POLL_MS = 100;
@@ -230,6 +221,10 @@ class DbFollower implements Follower {
     for await (const entry of this.store.readLog(start - 1, end - 1)) {
       yield { t: entry.t, data: decodeTx(entry.data, `log of ${this.name}, entry t=${entry.t}`) };
     }
+  }
+
+  async checkpoint(): Promise<RootPointer> {
+    throw new TypeError(`follower of ${this.name} does not write checkpoints: the primary of ${this.name} does`);
   }
 
   async close(): Promise<void> {

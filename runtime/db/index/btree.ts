@@ -330,8 +330,10 @@ export class Cursor<T> {
       const leaf = this.leaf;
       let i = this.i;
       const n = leaf.length;
-      if (stop === null) for (; i < n; i++) out.push(leaf[i]!);
-      else
+      // A leaf whose last key is inside the range is copied whole, without a check per key.
+      if (stop === null || (n > 0 && !stop.stop(leaf[n - 1]!))) {
+        for (; i < n; i++) out.push(leaf[i]!);
+      } else
         for (; i < n; i++) {
           const k = leaf[i]!;
           if (stop.stop(k)) {

@@ -108,7 +108,11 @@ export class LeaseKeeper {
       this.held = next;
     } catch (error) {
       if (!(error instanceof StorageConflictError)) throw error;
-      this.drop('renewal found the lease taken over');
+      // A renewal whose answer was lost (storage unreachable mid-call) may have landed: a lease still
+      // in this node's name is its own, since every takeover writes the taker's name.
+      const found = await this.store.getLease();
+      if (found?.owner === this.owner && found.epoch === held.epoch) this.held = found;
+      else this.drop('renewal found the lease taken over');
     }
   }
 
@@ -118,7 +122,9 @@ export class LeaseKeeper {
       this.seen = found;
       return;
     }
-    const next = { owner: this.owner, epoch: (found?.epoch ?? 0) + 1, expiresAt: this.now() + this.leaseMs };
+    // A lease in this node's own name (an acquisition whose answer was lost) is taken back at its epoch.
+    const epoch = found?.owner === this.owner ? found.epoch : (found?.epoch ?? 0) + 1;
+    const next = { owner: this.owner, epoch, expiresAt: this.now() + this.leaseMs };
     try {
       await this.store.casLease(found, next);
     } catch (error) {

@@ -5,7 +5,7 @@
 // expires or is released, and catches up on the log before its first append lands.
 import { connect, type CheckpointPolicy, type Connection } from '../connection.js';
 import { LeaseLostError } from '../storage/errors.js';
-import type { DatabaseStorage, Lease, LogRecord, RootPointer, Storage } from '../storage/storage.js';
+import type { BlobKey, DatabaseStorage, Lease, LogRecord, RootPointer, Storage } from '../storage/storage.js';
 import type { FunctionRegistry } from '../types.js';
 import { LeaseKeeper, type LeaseOptions } from './lease-keeper.js';
 
@@ -29,6 +29,7 @@ export interface Primary {
   close(): Promise<void>;
 }
 
+// Blob listing and deletion (garbage collection) are left out: collection runs on the storage itself.
 /** The database's storage as the primary's connection sees it: appends fenced by the lease. */
 class FencedDatabase implements DatabaseStorage {
   constructor(
@@ -58,11 +59,11 @@ class FencedDatabase implements DatabaseStorage {
     return this.store.readLog(afterT, untilT);
   }
 
-  putBlob(bytes: Uint8Array): Promise<string> {
+  putBlob(bytes: Uint8Array): Promise<BlobKey> {
     return this.store.putBlob(bytes);
   }
 
-  getBlob(key: string): Promise<Uint8Array> {
+  getBlob(key: BlobKey): Promise<Uint8Array> {
     return this.store.getBlob(key);
   }
 

@@ -37,7 +37,10 @@ async function readRoot(store: DatabaseStorage, key: BlobKey): Promise<IndexRoot
   return isIndexRoot(bytes) ? decodeIndexRoot(bytes, `index root ${key} of ${store.name}`) : undefined;
 }
 
-/** Deletes the blobs no live root reaches. Run it where the indexing job runs (the primary), never beside another collector. */
+/**
+ * Deletes the blobs no live root reaches. Safe beside a running indexing job and beside another
+ * collector, as long as graceMs exceeds how long an indexing job takes from its first putBlob to its casRoot.
+ */
 export async function collectGarbage(store: DatabaseStorage, options: GarbageOptions = {}): Promise<GarbageResult> {
   if (store.listBlobs === undefined || store.deleteBlob === undefined) {
     throw new TypeError(`storage of ${store.name} cannot list and delete blobs (listBlobs, deleteBlob), which garbage collection needs`);

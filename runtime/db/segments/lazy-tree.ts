@@ -10,26 +10,35 @@ import { type SegmentList, segmentDatoms } from './with-segments.js';
 /** Children per branch, as the in-memory tree has at most. */
 const FANOUT = 64;
 
-function lazyLeaf(list: SegmentList, at: number): Node<Datom> {
+/** A leaf whose datoms `read` gives each time they are needed; nothing is held by the node itself. */
+export function lazyLeaf(read: () => Datom[]): Node<Datom> {
   const leaf = new Node<Datom>([], null, null);
-  Object.defineProperty(leaf, 'keys', { get: () => segmentDatoms(list, at), enumerable: true });
+  Object.defineProperty(leaf, 'keys', { get: read, enumerable: true });
   return leaf;
 }
 
-export function lazyTree(list: SegmentList): Node<Datom> {
-  if (list.refs.length === 0) return emptyTree();
-  let level = list.refs.map((_, i) => lazyLeaf(list, i));
-  let lasts = list.refs.map((ref) => ref.last);
+/** A tree over `leaves`, in order, whose greatest datoms are `lasts`. */
+export function treeOf(leaves: readonly Node<Datom>[], lasts: readonly Datom[]): Node<Datom> {
+  if (leaves.length === 0) return emptyTree();
+  let level = leaves.slice();
+  let keys = lasts.slice();
   while (level.length > 1) {
     const up: Node<Datom>[] = [];
-    const upLasts: Datom[] = [];
+    const upKeys: Datom[] = [];
     for (let i = 0; i < level.length; i += FANOUT) {
-      up.push(new Node(lasts.slice(i, i + FANOUT), level.slice(i, i + FANOUT), null));
-      upLasts.push(lasts[Math.min(i + FANOUT, level.length) - 1]!);
+      up.push(new Node(keys.slice(i, i + FANOUT), level.slice(i, i + FANOUT), null));
+      upKeys.push(keys[Math.min(i + FANOUT, level.length) - 1]!);
     }
     level = up;
-    lasts = upLasts;
+    keys = upKeys;
   }
   // A lone leaf still gets a branch above it, so that a read of the root's keys never loads a segment.
-  return level[0]!.children === null ? new Node([lasts[0]!], level, null) : level[0]!;
+  return level[0]!.children === null ? new Node([keys[0]!], level, null) : level[0]!;
+}
+
+export function lazyTree(list: SegmentList): Node<Datom> {
+  return treeOf(
+    list.refs.map((_, at) => lazyLeaf(() => segmentDatoms(list, at))),
+    list.refs.map((ref) => ref.last),
+  );
 }

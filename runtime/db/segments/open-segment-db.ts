@@ -5,16 +5,22 @@
 import { Db } from '../db/database.js';
 import { NO_FUNCTIONS } from '../db/state.js';
 import type { IndexRoots } from '../index/indexes.js';
+import { ORDERS } from '../index/orders.js';
 import { applyTxData, dbFromDatoms, emptyDb } from '../rebuild.js';
 import { Schema } from '../schema/schema.js';
 import { decodeTx } from '../storage/codec.js';
 import { StorageCorruptError } from '../storage/errors.js';
 import type { DatabaseStorage, RootPointer } from '../storage/storage.js';
-import type { Datom, FunctionRegistry, LogEntry } from '../types.js';
+import type { Datom, FunctionRegistry, IndexName, LogEntry } from '../types.js';
 import { lazyTree } from './lazy-tree.js';
+import { type SegmentLists, overlayTail } from './tail-overlay.js';
+import { segmentsOf } from './locate.js';
 import type { SegmentCache } from './segment-cache.js';
 import { INDEX_NAMES, type IndexRoot, type SegmentDirectory, decodeIndexRoot, decodeSegment, isIndexRoot } from './segment-codec.js';
-import { withSegments } from './with-segments.js';
+import { type SegmentList, withSegments } from './with-segments.js';
+
+/** Segment fetches kept in flight while prefetching a log tail or loading a whole index. */
+const PARALLEL_FETCHES = 16;
 
 export interface SegmentDbOptions {
   readonly functions?: FunctionRegistry;
@@ -43,18 +49,26 @@ export async function readIndexRoot(store: DatabaseStorage, pointer: RootPointer
   return decodePointedRoot(store, pointer, await store.getBlob(pointer.blob));
 }
 
-function lazyRoots(dir: SegmentDirectory, cache: SegmentCache, set: string): IndexRoots {
-  const tree = (name: (typeof INDEX_NAMES)[number]) => lazyTree({ refs: dir[name], cache, what: `${set} ${name} of ${cache.store.name}` });
-  return { eavt: tree('eavt'), aevt: tree('aevt'), avet: tree('avet'), vaet: tree('vaet') };
+function listsOf(dir: SegmentDirectory, cache: SegmentCache, set: string): Record<IndexName, SegmentList> {
+  const list = (name: IndexName): SegmentList => ({ refs: dir[name], cache, what: `${set} ${name} of ${cache.store.name}` });
+  return { eavt: list('eavt'), aevt: list('aevt'), avet: list('avet'), vaet: list('vaet') };
+}
+
+function lazyRoots(lists: Record<IndexName, SegmentList>): IndexRoots {
+  return { eavt: lazyTree(lists.eavt), aevt: lazyTree(lists.aevt), avet: lazyTree(lists.avet), vaet: lazyTree(lists.vaet) };
 }
 
 /** The database an index root describes, its segments left in storage until read. */
 export function lazyDb(root: IndexRoot, cache: SegmentCache, options: SegmentDbOptions = {}): Db {
+  return dbOfLists(root, { live: listsOf(root.live, cache, 'live'), history: listsOf(root.history, cache, 'history') }, options);
+}
+
+function dbOfLists(root: IndexRoot, lists: SegmentLists, options: SegmentDbOptions): Db {
   const log: LogEntry[] = [];
   for (let t = 1; t <= root.basisT; t++) log.push(new UnloadedLogEntry(t));
   return new Db({
-    live: lazyRoots(root.live, cache, 'live'),
-    history: lazyRoots(root.history, cache, 'history'),
+    live: lazyRoots(lists.live),
+    history: lazyRoots(lists.history),
     schema: Schema.fromDatoms(root.schema),
     basisT: root.basisT,
     maxEid: root.maxEid,
@@ -64,16 +78,53 @@ export function lazyDb(root: IndexRoot, cache: SegmentCache, options: SegmentDbO
   });
 }
 
-/** `db` with the log after its basis applied, fetching the segments each transaction touches. */
-export async function replayTail(store: DatabaseStorage, db: Db): Promise<Db> {
-  for await (const entry of store.readLog(db.basisT)) {
+/** The transactions the log holds after `afterT`, decoded, checked to follow on without a gap. */
+async function readTail(store: DatabaseStorage, afterT: number): Promise<Datom[][]> {
+  const tail: Datom[][] = [];
+  for await (const entry of store.readLog(afterT)) {
     const where = `log of ${store.name}, entry t=${entry.t}`;
-    if (entry.t !== db.basisT + 1) throw new StorageCorruptError(`the log skips from t ${db.basisT} to t ${entry.t}`, where);
-    const datoms = decodeTx(entry.data, where);
+    if (entry.t !== afterT + tail.length + 1) throw new StorageCorruptError(`the log skips from t ${afterT + tail.length} to t ${entry.t}`, where);
+    tail.push(decodeTx(entry.data, where));
+  }
+  return tail;
+}
+
+async function applyTail(db: Db, tail: readonly Datom[][]): Promise<Db> {
+  for (const datoms of tail) {
     const before = db;
     db = await withSegments(() => applyTxData(before, datoms));
   }
   return db;
+}
+
+/** `db` with the log after its basis applied, fetching the segments each transaction touches. */
+export async function replayTail(store: DatabaseStorage, db: Db): Promise<Db> {
+  return applyTail(db, await readTail(store, db.basisT));
+}
+
+/**
+ * Fetches, all at once, the segments applying the tail will touch, as far as the index root's segment
+ * lists tell: replaying then runs from the caches instead of waiting on one fetch after another.
+ */
+async function prefetchTail(root: IndexRoot, tail: readonly Datom[][], cache: SegmentCache, isRef: (a: number) => boolean): Promise<void> {
+  const keys = new Set<string>();
+  for (const name of INDEX_NAMES) {
+    const fact = ORDERS[name].key;
+    const live = root.live[name];
+    const history = root.history[name];
+    for (const datoms of tail) {
+      for (const d of datoms) {
+        if (name === 'vaet' && !isRef(d.a)) continue;
+        segmentsOf(live, d, fact, (at) => keys.add(live[at]!.key));
+        if (!d.added) segmentsOf(history, d, fact, (at) => keys.add(history[at]!.key));
+      }
+    }
+  }
+  const queue = [...keys];
+  const worker = async (): Promise<void> => {
+    for (let key = queue.pop(); key !== undefined; key = queue.pop()) await cache.load(key);
+  };
+  await Promise.all(Array.from({ length: PARALLEL_FETCHES }, worker));
 }
 
 /**
@@ -84,12 +135,19 @@ export async function replayTail(store: DatabaseStorage, db: Db): Promise<Db> {
 export async function openSegmentDb(cache: SegmentCache, options: SegmentDbOptions = {}): Promise<Db> {
   const store = cache.store;
   const pointer = await store.getRoot();
-  const db = pointer === undefined ? emptyDb(options) : lazyDb(await readIndexRoot(store, pointer), cache, options);
-  return replayTail(store, db);
+  if (pointer === undefined) return replayTail(store, emptyDb(options));
+  const root = await readIndexRoot(store, pointer);
+  const lists = { live: listsOf(root.live, cache, 'live'), history: listsOf(root.history, cache, 'history') };
+  const db = dbOfLists(root, lists, options);
+  const tail = await readTail(store, root.basisT);
+  if (tail.length === 0) return db;
+  const overlaid = await overlayTail(db.state, lists, tail);
+  if (overlaid !== undefined) return overlaid;
+  // The tail changes the schema: apply it as the writer did, its segments fetched in one batch first.
+  await prefetchTail(root, tail, cache, (a) => db.state.schema.attrs.get(a)?.isRef === true);
+  return applyTail(db, tail);
 }
 
-/** Segment fetches the writer keeps in flight while loading a whole index. */
-const PARALLEL_FETCHES = 16;
 
 /**
  * The database an index root describes, every datom loaded (for the writer, before it replays the

@@ -1,7 +1,7 @@
 // The cache sandwich a node reads segments through: decoded in memory, then the local disk cache,
 // then storage. Segments are immutable, so every tier keeps what it holds until it needs the room;
 // nothing is ever invalidated. Hit counts are kept per tier and reported as cast metrics.
-import { metric } from '../../cast/index.js';
+import { alert, errorData, metric } from '../../cast/index.js';
 import type { DatabaseStorage } from '../storage/storage.js';
 import type { Datom } from '../types.js';
 import type { DiskCache } from './disk-cache.js';
@@ -71,7 +71,8 @@ export class SegmentCache {
     this.counts.fetches++;
     this.counts.fetchedBytes += bytes.length;
     const datoms = this.remember(key, bytes);
-    await this.disk?.write(key, bytes);
+    // A full or failing local disk costs later fetches, never this read.
+    await this.disk?.write(key, bytes).catch((error: unknown) => alert({ msg: 'db.segments/disk-cache-write-failed', db: this.store.name, ex: errorData(error) }));
     return datoms;
   }
 

@@ -9,6 +9,7 @@ import { type Bounds, Cursor, type Node, toArray } from '../index/btree.js';
 import { ORDERS } from '../index/orders.js';
 import { LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
 import { blobKey } from '../storage/blob-key.js';
+import { segmentsOf } from './locate.js';
 import type { DatabaseStorage, RootPointer } from '../storage/storage.js';
 import type { Database, Datom, IndexName } from '../types.js';
 import { INDEX_NAMES, type IndexRoot, type SegmentDirectory, type SegmentRef, decodeIndexRoot, encodeIndexRoot, encodeSegment, isIndexRoot } from './segment-codec.js';
@@ -16,6 +17,8 @@ import { INDEX_NAMES, type IndexRoot, type SegmentDirectory, type SegmentRef, de
 export interface IndexWriteOptions {
   /** Most datoms per segment (default 2048, about 30-60 KB encoded). */
   readonly segmentDatoms?: number;
+  /** The clock that stamps the root's publishedAt, for tests. */
+  readonly now?: number;
 }
 
 export interface IndexWriteResult {
@@ -28,6 +31,8 @@ export interface IndexWriteResult {
 
 const DEFAULT_SEGMENT_DATOMS = 2048;
 const PARALLEL_PUTS = 8;
+/** Segments encoded between two pauses, so transactions keep flowing while the job runs beside the writer. */
+const SEGMENTS_PER_SLICE = 32;
 
 type Compare = (x: Datom, y: Datom) => number;
 
@@ -44,10 +49,11 @@ interface TreeMerge {
 class SegmentWriter {
   readonly pending = new Map<string, Uint8Array>();
   reused = 0;
+  private sincePause = 0;
 
   constructor(private readonly perSegment: number) {}
 
-  chunk(datoms: readonly Datom[], out: SegmentRef[]): void {
+  async chunk(datoms: readonly Datom[], out: SegmentRef[]): Promise<void> {
     const pieces = Math.ceil(datoms.length / this.perSegment);
     for (let p = 0; p < pieces; p++) {
       const part = datoms.slice(Math.floor((p * datoms.length) / pieces), Math.floor(((p + 1) * datoms.length) / pieces));
@@ -55,14 +61,18 @@ class SegmentWriter {
       const key = blobKey(bytes);
       this.pending.set(key, bytes);
       out.push({ key, last: part[part.length - 1]!, count: part.length });
+      if (++this.sincePause === SEGMENTS_PER_SLICE) {
+        this.sincePause = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
 
-  merge(m: TreeMerge): SegmentRef[] {
+  async merge(m: TreeMerge): Promise<SegmentRef[]> {
     const out: SegmentRef[] = [];
     const refs = m.previous;
     if (refs === undefined || refs.length === 0) {
-      this.chunk(toArray(m.tree), out);
+      await this.chunk(toArray(m.tree), out);
       return out;
     }
     const dirty = markDirty(refs, m.novelty, m.fact);
@@ -78,28 +88,19 @@ class SegmentWriter {
       // novelty beyond the old extremes lands in them.
       const lower = i === 0 ? undefined : refs[i - 1]!.last;
       const upper = j === refs.length - 1 ? undefined : refs[j]!.last;
-      this.chunk(between(m.tree, m.order, lower, upper), out);
+      await this.chunk(between(m.tree, m.order, lower, upper), out);
       i = j;
     }
     return out;
   }
 }
 
-// A segment is dirty when a changed fact falls in its range; when the fact is the segment's greatest,
-// its other datoms (history holds several per fact) may continue in the segments after it.
 function markDirty(refs: readonly SegmentRef[], novelty: readonly Datom[], fact: Compare): Uint8Array {
   const dirty = new Uint8Array(refs.length);
-  for (const d of novelty) {
-    let lo = 0;
-    let hi = refs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (fact(refs[mid]!.last, d) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    dirty[lo] = 1;
-    while (lo + 1 < refs.length && fact(refs[lo]!.last, d) === 0) dirty[++lo] = 1;
-  }
+  const mark = (at: number): void => {
+    dirty[at] = 1;
+  };
+  for (const d of novelty) segmentsOf(refs, d, fact, mark);
   return dirty;
 }
 
@@ -160,8 +161,8 @@ export async function writeIndex(store: DatabaseStorage, database: Database, pre
     const order = ORDERS[name];
     // VAET holds ref datoms only, and its order compares values as numbers.
     const refsOnly = name === 'vaet';
-    live[name] = writer.merge({ tree: state.live[name], order: order.key, fact: order.key, previous: base?.live[name], novelty: refsOnly ? tail.filter(isRef) : tail });
-    history[name] = writer.merge({
+    live[name] = await writer.merge({ tree: state.live[name], order: order.key, fact: order.key, previous: base?.live[name], novelty: refsOnly ? tail.filter(isRef) : tail });
+    history[name] = await writer.merge({
       tree: state.history[name],
       order: order.full,
       fact: order.key,
@@ -176,7 +177,7 @@ export async function writeIndex(store: DatabaseStorage, database: Database, pre
     basisT: db.basisT,
     maxEid: state.maxEid,
     lastInstant: state.lastInstant,
-    publishedAt: Date.now(),
+    publishedAt: options.now ?? Date.now(),
     previous: baseKey,
     schema,
     live: live as SegmentDirectory,

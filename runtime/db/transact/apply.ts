@@ -17,7 +17,8 @@ export class Conflict extends Error {}
 
 export class TxWriter {
   readonly live: IndexWriter;
-  readonly history: IndexWriter;
+  /** Datoms moved to history: each retracted assertion, then its retraction. */
+  readonly toHistory: Datom[] = [];
   /** Datoms made, in order: the transaction's tx data. */
   readonly out: Datom[] = [];
   /** Asserted datoms of unique attributes, with their ops, to check once all ops are in. */
@@ -28,13 +29,12 @@ export class TxWriter {
   private readonly retractedHere = new Map<EntityId, Datom[]>();
 
   constructor(
-    roots: { live: IndexRoots; history: IndexRoots },
+    live: IndexRoots,
     edit: Edit,
     private readonly schema: Schema,
     readonly txId: number,
   ) {
-    this.live = new IndexWriter(roots.live, edit, false);
-    this.history = new IndexWriter(roots.history, edit, true);
+    this.live = new IndexWriter(live, edit, false);
   }
 
   /** Live datoms of e (and a), as the transaction has them so far. */
@@ -105,10 +105,7 @@ export class TxWriter {
     this.live.removeLive(stored, attr.isRef);
     const r = new StoredDatom(stored.e, stored.a, stored.v, this.txId, false);
     this.out.push(r);
-    if (!attr.noHistory) {
-      this.history.add(stored, attr.isRef);
-      this.history.add(r, attr.isRef);
-    }
+    if (!attr.noHistory) this.toHistory.push(stored, r);
     const here = this.retractedHere.get(r.e);
     if (here === undefined) this.retractedHere.set(r.e, [r]);
     else here.push(r);

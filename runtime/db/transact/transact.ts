@@ -2,6 +2,7 @@
 // apply the ops to copies of the indexes, maintain composite tuples, check uniqueness, re-read the
 // schema if it changed. Any failure throws before a new value exists, so nothing is half done.
 import { Db } from '../db/database.js';
+import { LazyHistory } from '../db/history.js';
 import type { DbState } from '../db/state.js';
 import { MAX_T, tToTx } from '../ids.js';
 import { prefixBounds, rangeArray } from '../index/range.js';
@@ -29,7 +30,7 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
   const ops = expander.ops;
   const { maxEid, tempids } = resolveTempids(state, ops, expander.allTemps, txData);
 
-  const writer = new TxWriter(state, {}, state.schema, txId);
+  const writer = new TxWriter(state.live, {}, state.schema, txId);
   const instant = txInstant(state, ops, options, txData);
   writer.add(txId, state.schema.attrs.get(DB_TX_INSTANT)!, instant, undefined);
   let current: Op | undefined;
@@ -47,7 +48,7 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
   log.push({ t, data: writer.out });
   const after: DbState = {
     live: writer.live.roots(),
-    history: writer.history.roots(),
+    history: LazyHistory.of(state.history).plus(writer.toHistory, schema),
     schema,
     basisT: t,
     maxEid,

@@ -97,6 +97,9 @@ export function conformance(backend: Backend): void {
 
     it('refuses a stale expected t or a t that does not increase, appending nothing', async () => {
       const db = await (await place()).storage().open('stale');
+      // Entries are checked before the tail: a bad batch is refused as such even when the tail is wrong too.
+      await expect(db.append(3, [entry(3)])).rejects.toThrow(/entry 0 has t 3/);
+      expect(await db.lastT()).toBe(0);
       await db.append(0, [entry(1), entry(2)]);
       const stale = db.append(1, [entry(3)]);
       await expect(stale).rejects.toBeInstanceOf(StorageConflictError);
@@ -173,6 +176,7 @@ export function conformance(backend: Backend): void {
       await expect(b.getBlob(key)).rejects.toBeInstanceOf(StorageCorruptError);
       expect(await storage.open('alpha')).toBe(a);
       await expect(storage.open('../alpha')).rejects.toThrow(/bad database name/);
+      await expect(storage.open('')).rejects.toThrow(/bad database name/);
     });
 
     it('files blobs under the SHA-256 of their bytes and returns them exactly', async () => {
@@ -206,6 +210,7 @@ export function conformance(backend: Backend): void {
       expect(await b.getRoot()).toEqual({ t: 3, blob: x });
       await expect(b.casRoot(undefined, { t: 4, blob: y })).rejects.toBeInstanceOf(StorageConflictError);
       await expect(b.casRoot({ t: 3, blob: y }, { t: 4, blob: y })).rejects.toBeInstanceOf(StorageConflictError);
+      await expect(b.casRoot({ t: 2, blob: x }, { t: 4, blob: x })).rejects.toBeInstanceOf(StorageConflictError);
       const results = await Promise.allSettled([a.casRoot({ t: 3, blob: x }, { t: 4, blob: x }), b.casRoot({ t: 3, blob: x }, { t: 5, blob: y })]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(StorageConflictError);
@@ -223,7 +228,8 @@ export function conformance(backend: Backend): void {
       expect(await b.getLease()).toEqual(first);
       await expect(b.casLease(undefined, { owner: 'node-b', epoch: 1, expiresAt: 2_000 })).rejects.toBeInstanceOf(StorageConflictError);
       await expect(b.casLease({ ...first, expiresAt: 999 }, { owner: 'node-b', epoch: 2, expiresAt: 2_000 })).rejects.toBeInstanceOf(StorageConflictError);
-      await expect(a.casLease(first, { owner: 'node-a', epoch: 0, expiresAt: 3_000 })).rejects.toThrow(/epoch must be an integer >= 1/);
+      await expect(a.casLease(first, { owner: 'node-a', epoch: 0, expiresAt: 3_000 })).rejects.toThrow(/epoch must be an integer >= 1, got 0/);
+      await expect(a.casLease(first, { ...first, owner: '' })).rejects.toThrow(/owner must be a string/);
       const renewed = { ...first, expiresAt: 5_000 };
       await a.casLease(first, renewed);
       const results = await Promise.allSettled([
@@ -232,7 +238,13 @@ export function conformance(backend: Backend): void {
       ]);
       expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
       expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(StorageConflictError);
-      expect((await a.getLease())?.owner).toBe(results[0]!.status === 'fulfilled' ? 'node-a' : 'node-b');
+      const current = (await a.getLease())!;
+      expect(current.owner).toBe(results[0]!.status === 'fulfilled' ? 'node-a' : 'node-b');
+      // Whoever holds it, the epoch never goes back.
+      await expect(b.casLease(current, { owner: 'node-c', epoch: current.epoch - 1, expiresAt: 10_000 })).rejects.toThrow(
+        new RegExp(`epoch must be an integer >= ${current.epoch}`),
+      );
+      expect(await b.getLease()).toEqual(current);
     });
 
     it('appends with a fence only while the lease has its epoch, checking the lease before the tail', async () => {
@@ -252,7 +264,9 @@ export function conformance(backend: Backend): void {
       await expect(a.append(0, [entry(3)], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
       await expect(a.append(2, [], { epoch: 1 })).rejects.toBeInstanceOf(LeaseLostError);
       await b.append(2, [entry(3)], { epoch: 2 });
-      expect(await ts(a.readLog(0))).toEqual([1, 2, 3]);
+      // Appends without a fence ignore the lease, whoever holds it.
+      await a.append(3, [entry(4)]);
+      expect(await ts(a.readLog(0))).toEqual([1, 2, 3, 4]);
     });
 
     it('stores big entries and big appends whole', async () => {

@@ -101,6 +101,7 @@ describe('follow', () => {
     const failing = await follower({ storage, forward: async () => Promise.reject(new Error('primary said no')) });
     await expect(failing.transact(crashTx(1))).rejects.toThrow('primary said no');
     await expect(follow({ storage, db: 'app', pollMs: 0 })).rejects.toThrow(/pollMs must be a positive number of milliseconds, got 0/);
+    await expect(alone.checkpoint()).rejects.toThrow('follower of app does not write checkpoints: the primary of app does');
   });
 
   it('fails pending waits when closed', async () => {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeaseKeeper, NotPrimaryError } from '../../../runtime/db/lease/index.js';
-import { LeaseLostError, memoryStorage } from '../../../runtime/db/storage/index.js';
-import type { DatabaseStorage } from '../../../runtime/db/storage/storage.js';
+import { LeaseLostError, memoryStorage, StorageUnavailableError } from '../../../runtime/db/storage/index.js';
+import type { DatabaseStorage, Lease } from '../../../runtime/db/storage/storage.js';
 
 const entry = (t: number) => ({ t, data: new TextEncoder().encode(`tx ${t}`) });
 
@@ -85,6 +85,38 @@ describe('LeaseKeeper', () => {
     await expect(a.fence()).rejects.toThrow(/a is not the primary of db: b holds the lease \(epoch 2\)/);
     now = 5_150;
     expect(await a.fence()).toEqual({ epoch: 3 });
+  });
+
+  it('keeps a lease whose renewal or acquisition landed though the answer was lost', async () => {
+    const store = await memoryStorage().open('db');
+    let loseNext = false;
+    // Storage that applies a lease change and then fails the call, as a connection cut mid-answer would.
+    const lossy = new Proxy(store, {
+      get(target, key) {
+        if (key === 'casLease') {
+          return async (expected: Lease | undefined, next: Lease) => {
+            await target.casLease(expected, next);
+            if (loseNext) {
+              loseNext = false;
+              throw new StorageUnavailableError('answer lost');
+            }
+          };
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let now = 1_000;
+    const a = keeper(lossy, { owner: 'a', leaseMs: 100, now: () => now });
+    loseNext = true;
+    await expect(a.fence()).rejects.toThrow('answer lost');
+    expect(await a.fence()).toEqual({ epoch: 1 });
+    now = 2_000;
+    loseNext = true;
+    await expect(a.fence()).rejects.toThrow('answer lost');
+    now = 2_050;
+    expect(await a.fence()).toEqual({ epoch: 1 });
+    expect(await store.getLease()).toEqual({ owner: 'a', epoch: 1, expiresAt: 2_100 });
   });
 
   it('rejects lease timings that are not positive', async () => {

@@ -5,8 +5,10 @@ import type { DatabaseStorage, LogRecord, Storage } from '../../../runtime/db/st
 
 export interface Partitioned {
   readonly storage: Storage;
-  cut(): void;
-  heal(): void;
+  cut(): void | Promise<void>;
+  heal(): void | Promise<void>;
+  /** Releases what the partition holds besides the storage (a proxy); the storage is closed apart. */
+  stop?(): Promise<void>;
 }
 
 export function partitioned(inner: Storage): Partitioned {

@@ -1,17 +1,17 @@
-// The primary the failure suite kills: opens the storage described by argv[2] (a StorageSpec in
-// JSON), becomes the primary of database 'groups' (lease of argv[4] ms), makes sure the schema is
-// there, prints `lease <epoch>` and `ready`, then runs argv[3] concurrent writers transacting entities
-// numbered from argv[5] upward, printing `ack N` once each transaction resolved.
+// The primary the failure suite kills: opens the storage described by the StorageSpec in the
+// environment, becomes the primary of database 'groups' (lease of argv[3] ms), makes sure the schema
+// is there, prints `lease <epoch>` and `ready`, then runs argv[2] concurrent writers transacting
+// entities numbered from argv[4] upward, printing `ack N` once each transaction resolved.
 import { redirect, stderrSink } from '../../../runtime/cast/index.js';
 import { kw } from '../../../runtime/db/edn-names.js';
 import { startPrimary } from '../../../runtime/db/lease/index.js';
 import { crashSchema, crashTx } from '../storage/crash-data.js';
-import { openSpec, type StorageSpec } from './storage-spec.js';
+import { openSpec, SPEC_ENV, type StorageSpec } from './storage-spec.js';
 
-const [specText, writersText, leaseMsText, startText] = process.argv.slice(2);
+const [writersText, leaseMsText, startText] = process.argv.slice(2);
 redirect(stderrSink);
 const primary = await startPrimary({
-  storage: openSpec(JSON.parse(specText!) as StorageSpec),
+  storage: openSpec(JSON.parse(process.env[SPEC_ENV]!) as StorageSpec),
   db: 'groups',
   leaseMs: Number(leaseMsText),
   checkpoint: { everyTransactions: 40 },

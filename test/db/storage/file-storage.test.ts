@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../../runtime/cast/index.js';
 import { fileStorage, StorageConflictError, StorageCorruptError, type Storage } from '../../../runtime/db/storage/index.js';
 import type { LogRecord } from '../../../runtime/db/storage/storage.js';
-import { storageContract } from './storage-contract.js';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -18,8 +17,6 @@ async function tempDir(): Promise<string> {
 afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-storageContract('file', async () => fileStorage(await tempDir()));
 
 const entry = (t: number): LogRecord => ({ t, data: new TextEncoder().encode(`transaction number ${t}`) });
 
@@ -39,6 +36,23 @@ async function writeLog(dir: string, count: number, options = {}): Promise<strin
 }
 
 describe('file storage', () => {
+  it('keeps the writer lease across a reopen, so a restarted node still fences the old epoch', async () => {
+    const dir = await tempDir();
+    const first = fileStorage(dir);
+    const lease = { owner: 'node-a', epoch: 3, expiresAt: 1_000 };
+    await (await first.open('app')).casLease(undefined, lease);
+    await first.close();
+    const second = fileStorage(dir);
+    const reopened = await second.open('app');
+    expect(await reopened.getLease()).toEqual(lease);
+    await expect(reopened.append(0, [entry(1)], { epoch: 2 })).rejects.toThrow(/lease \(epoch 2\) was taken over by node-a at epoch 3/);
+    await second.close();
+    await writeFile(join(dir, 'app', 'lease.json'), '{"owner": "x", "epoch": -1}');
+    const third = fileStorage(dir);
+    await expect(third.open('app')).rejects.toThrow(/lease of app is not \{"owner": string, "epoch": integer, "expiresAt": integer\} \(lease of app: epoch must be an integer >= 1, got -1\) \(at .*lease\.json\)/);
+    await third.close();
+  });
+
   it('keeps the log, blobs and root across a close and reopen', async () => {
     const dir = await tempDir();
     const first = fileStorage(dir);

@@ -5,16 +5,19 @@ import { crc32, deflateRawSync } from 'node:zlib';
 export interface ZipEntry {
   name: string;
   data: Buffer;
+  /** Stored as mode 0755: CodeDeploy runs hook scripts straight from the archive's modes. */
+  executable?: boolean;
 }
 
 const DOS_DATE_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 const REGULAR_FILE_0644 = (0o100644 << 16) >>> 0;
+const EXECUTABLE_FILE_0755 = (0o100755 << 16) >>> 0;
 
 export function zip(entries: readonly ZipEntry[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
-  for (const { name, data } of entries) {
+  for (const { name, data, executable } of entries) {
     const fileName = Buffer.from(name, 'utf8');
     const compressed = deflateRawSync(data, { level: 9 });
     const crc = crc32(data);
@@ -46,7 +49,7 @@ export function zip(entries: readonly ZipEntry[]): Buffer {
     central.writeUInt16LE(0, 32);
     central.writeUInt16LE(0, 34);
     central.writeUInt16LE(0, 36);
-    central.writeUInt32LE(REGULAR_FILE_0644, 38);
+    central.writeUInt32LE(executable === true ? EXECUTABLE_FILE_0755 : REGULAR_FILE_0644, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, fileName, compressed);
     centrals.push(central, fileName);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { zip } from '../../plugin/zip.js';
+import { zip } from '../../runtime/archive/zip.js';
 
 describe('zip', () => {
   it('writes archives another implementation reads back byte for byte', async () => {
@@ -26,5 +26,16 @@ describe('zip', () => {
     expect(zip(entries).equals(zip(entries))).toBe(true);
     const archive = await JSZip.loadAsync(zip(entries));
     expect(archive.file('index.js')!.unixPermissions).toBe(0o100644);
+  });
+
+  it('marks executable entries 0755 and leaves the rest 0644', async () => {
+    const archive = await JSZip.loadAsync(
+      zip([
+        { name: 'hooks/fetch.sh', data: Buffer.from('#!/bin/bash\n'), executable: true },
+        { name: 'appspec.yml', data: Buffer.from('version: 0.0\n') },
+      ]),
+    );
+    expect(archive.file('hooks/fetch.sh')!.unixPermissions).toBe(0o100755);
+    expect(archive.file('appspec.yml')!.unixPermissions).toBe(0o100644);
   });
 });

@@ -1,0 +1,33 @@
+// `ions hook <phase> --spec ions-revision.json`: what the CodeDeploy bundle's scripts run on a node.
+// The node's settings come from its environment (/etc/ions/node.env, names in config/node-env.ts): the
+// port, the HMAC key's source, and IONS_HOME (default /opt/ions) for the chunk cache and revisions.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { DEFAULT_NODE_PORT } from '../config/ions-config.js';
+import { NODE_ENV } from '../config/node-env.js';
+import { NODE_HOME } from '../deploy/node-layout.js';
+import { runHook } from '../deploy/run-hook.js';
+import { HOOK_PHASES, type HookPhase, type HookSpec } from '../push/codedeploy-bundle.js';
+import { loadSecret } from '../proxy/secret.js';
+
+const run = promisify(execFile);
+
+export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
+
+export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  let spec: HookSpec;
+  try {
+    spec = JSON.parse(await readFile(specFile, 'utf8')) as HookSpec;
+  } catch (error) {
+    throw new Error(`cannot read the hook spec ${specFile}: ${(error as Error).message}`, { cause: error });
+  }
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  return runHook(phase, spec, {
+    home: env.IONS_HOME ?? NODE_HOME,
+    nodeUrl: `http://127.0.0.1:${env[NODE_ENV.port] ?? DEFAULT_NODE_PORT}`,
+    s3: new S3Client({}),
+    secret: () => loadSecret(env),
+    startNode: async () => void (await run('systemctl', ['start', 'ions-node'])),
+  });
+}

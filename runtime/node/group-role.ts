@@ -1,0 +1,124 @@
+// How a node opens its databases, by the role of its compute group:
+// - primary group: every node runs for each database's writer lease (primary-member.ts) and takes
+//   the transactions query-group nodes forward;
+// - query group: a follower of the log that forwards transactions to the primary group's endpoint
+//   (its load balancer), retrying while the lease changes hands;
+// - local (`ions dev`, one node on the developer's machine): a plain connection. A lease there buys
+//   nothing, since no second writer exists, and would make a restart after a crash wait out the dead
+//   process's lease before the first transaction.
+import { connect, type Connection } from '../db/connection.js';
+import { follow, type Forwarder } from '../db/follow/follower.js';
+import { remoteForwarder } from '../db/follow/remote-forwarder.js';
+import type { Storage } from '../db/storage/storage.js';
+import type { FunctionRegistry } from '../db/types.js';
+import type { SigningKey } from '../protocol/signing.js';
+import { primaryMember, type PrimaryMember } from './primary-member.js';
+import { retryingForwarder } from './retrying-forwarder.js';
+
+export type GroupRoleKind = 'local' | 'primary' | 'query';
+
+export interface LeaseTiming {
+  /** How long a lease lasts unrenewed: a dead primary is replaced after about this long. */
+  leaseMs?: number;
+  renewEveryMs?: number;
+}
+
+export interface GroupRoleOptions {
+  kind: GroupRoleKind;
+  storage: Storage;
+  /** The allow-listed functions of whatever revision runs when a transaction calls one. */
+  functions: FunctionRegistry;
+  secret: SigningKey;
+  /** Primary group: where other nodes reach this one, read when a database is first opened. */
+  selfUrl: () => string | undefined;
+  /** Query group: the primary group's base URL. */
+  primaryEndpoint?: string;
+  lease?: LeaseTiming;
+  /** How long a transaction may wait for a writer it can reach, in ms. */
+  waitMs?: number;
+}
+
+export interface GroupRole {
+  readonly kind: GroupRoleKind;
+  /** The connection app code gets from getConnection(db). */
+  open(db: string): Promise<Connection>;
+  /** Primary group only: runs the transactions other nodes forward (POST /_ions/db/transact). */
+  readonly transact: Forwarder | undefined;
+  /** Closes what the role opened: followers stop, leases are handed back. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_WAIT_MS = 15_000;
+
+export function groupRole(options: GroupRoleOptions): GroupRole {
+  const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
+  if (options.kind === 'local') return localRole(options);
+  if (options.kind === 'query') return queryRole(options, waitMs);
+  return primaryRole(options, waitMs);
+}
+
+/** The role the config gives group `group`; `local` nodes are always a lone writer. */
+export function roleKind(groups: Record<string, { queryGroup?: boolean }> | undefined, group: string, local: boolean): GroupRoleKind {
+  if (local) return 'local';
+  return groups?.[group]?.queryGroup === true ? 'query' : 'primary';
+}
+
+function localRole({ storage, functions }: GroupRoleOptions): GroupRole {
+  return {
+    kind: 'local',
+    open: (db) => connect({ storage, db, functions }),
+    transact: undefined,
+    // Plain connections are shared by every node of the process; the app context closes them.
+    close: async () => {},
+  };
+}
+
+/** Opens each database once, keeps what it opened for close(). */
+function opened<T extends { connection: Connection }>(open: (db: string) => Promise<T>) {
+  const byName = new Map<string, Promise<T>>();
+  return {
+    get(db: string): Promise<T> {
+      let found = byName.get(db);
+      if (found === undefined) {
+        found = open(db);
+        byName.set(db, found);
+        const opening = found;
+        opening.catch(() => {
+          if (byName.get(db) === opening) byName.delete(db);
+        });
+      }
+      return found;
+    },
+    async closeAll(): Promise<void> {
+      const all = [...byName.values()];
+      byName.clear();
+      const results = await Promise.allSettled(all.map(async (member) => (await member).connection.close()));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
+    },
+  };
+}
+
+function queryRole({ storage, functions, secret, primaryEndpoint }: GroupRoleOptions, waitMs: number): GroupRole {
+  if (primaryEndpoint === undefined) {
+    throw new Error('this node is in a query group (ions.groups.<group>.queryGroup) but has no primary endpoint to forward transactions to: set IONS_PRIMARY_ENDPOINT');
+  }
+  const forward = retryingForwarder(remoteForwarder({ url: primaryEndpoint, secret }), waitMs);
+  const followers = opened(async (db) => ({ connection: await follow({ storage, db, functions, forward, waitMs }) }));
+  return {
+    kind: 'query',
+    open: async (db) => (await followers.get(db)).connection,
+    transact: undefined,
+    close: () => followers.closeAll(),
+  };
+}
+
+function primaryRole({ storage, functions, secret, selfUrl, lease }: GroupRoleOptions, waitMs: number): GroupRole {
+  const members = opened<PrimaryMember>((db) => primaryMember({ storage, db, functions, secret, selfUrl: selfUrl(), waitMs, ...lease }));
+  return {
+    kind: 'primary',
+    open: async (db) => (await members.get(db)).connection,
+    transact: async (request) => (await members.get(request.db)).write(request),
+    close: () => members.closeAll(),
+  };
+}
