@@ -44,3 +44,5 @@ export { fileStorage, memoryStorage } from './db/storage/index.js';
 export type { DatabaseStorage, Storage } from './db/storage/index.js';
 export { dynamoStorage, dynamoTableDefinition, postgresStorage } from './db/scale-out-storage.js';
 export type { DynamoStorageOptions, PostgresStorageOptions } from './db/scale-out-storage.js';
+export { follow, ForwardError, localForwarder, NotPrimaryError, remoteForwarder, startPrimary, SyncTimeoutError } from './db/index.js';
+export type { FollowOptions, Follower, Forwarder, LeaseOptions, Primary, PrimaryOptions, RemoteForwarderOptions } from './db/index.js';

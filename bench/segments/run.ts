@@ -166,7 +166,7 @@ try {
 
   const lines = [
     `- database: ${datoms.toLocaleString()} live datoms (200,000 entities x 5 attributes) in ${db.basisT} transactions, then a log tail of ${TAIL} transactions; ${segments} distinct segments of <= 2,048 datoms, index root ${(rootBytes / 1024).toFixed(0)} KiB; snapshot checkpoint ${(snapshot.length / 1048576).toFixed(1)} MiB; initial index write ${ms(indexMs)} ms`,
-    `- time to first query on a new node (read the root, replay the 100-transaction tail, answer a 4-clause join; empty caches): ${ms(median(first))} ms, fetching ${median(firstFetches)} of ${segments} segments (the tail's and the query's)`,
+    `- time to first query on a new node (read the root, replay the 100-transaction tail, answer a 4-clause join; empty caches): ${ms(median(first))} ms, fetching ${median(firstFetches)} of ${segments} segments`,
     `- peer, the same node loading the full snapshot checkpoint (connect) and the same tail, then answering: ${ms(median(peer))} ms`,
     `- ratio: ${(median(peer) / median(first)).toFixed(1)}x faster to first query`,
     `- time to first query on a new node right after the indexing job merged that tail (nothing to replay): ${ms(median(noTail))} ms, fetching ${median(noTailFetches)} of ${segments} segments; ${(median(peer) / median(noTail)).toFixed(0)}x faster than the peer`,

@@ -19,6 +19,11 @@ export interface NodeContext {
   /** The running revision's allow-listed query and transaction functions. */
   functions: FunctionRegistry;
   local: boolean;
+  /**
+   * How this node opens a database, by its group's role (a lease-holding writer, a follower); a
+   * plain connection on `storage` when absent. Connections opened through it are cached per function.
+   */
+  openConnection?: (dbName: string) => Promise<Connection>;
 }
 
 export interface AppInfo {
@@ -31,7 +36,9 @@ const CONTEXT_KEY = Symbol.for('serverless-ions.node-context');
 type ContextHolder = { [CONTEXT_KEY]?: NodeContext };
 const holder = globalThis as ContextHolder;
 
-const connections = new WeakMap<Storage, Map<string, Promise<Connection>>>();
+// Keyed by the context's openConnection, else its storage: both outlive swaps.
+const connections = new WeakMap<object, Map<string, Promise<Connection>>>();
+const opener = (context: NodeContext): object => context.openConnection ?? context.storage;
 
 // Connections outlive a swap, so they resolve functions through whatever revision runs now.
 const liveFunctions: FunctionRegistry = {
@@ -47,8 +54,8 @@ export async function closeNodeContext(): Promise<void> {
   const context = holder[CONTEXT_KEY];
   delete holder[CONTEXT_KEY];
   if (context === undefined) return;
-  const open = [...(connections.get(context.storage)?.values() ?? [])];
-  connections.delete(context.storage);
+  const open = [...(connections.get(opener(context))?.values() ?? [])];
+  connections.delete(opener(context));
   const results = await Promise.allSettled(open.map(async (c) => (await c).close()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
@@ -76,20 +83,21 @@ export function currentParametersPath(): string | undefined {
   return holder[CONTEXT_KEY]?.parametersPath;
 }
 
-/** A connection to database `dbName` on the node's storage, opened once and shared. */
+/** A connection to database `dbName` as the node's group holds it, opened once and shared. */
 export function getConnection(dbName: string): Promise<Connection> {
-  const { storage } = requireContext('getConnection');
+  const context = requireContext('getConnection');
   if (typeof dbName !== 'string' || dbName.length === 0) {
     throw new TypeError(`getConnection: dbName must be a non-empty string, got ${JSON.stringify(dbName)}`);
   }
-  let byName = connections.get(storage);
+  const { storage, openConnection } = context;
+  let byName = connections.get(opener(context));
   if (byName === undefined) {
     byName = new Map();
-    connections.set(storage, byName);
+    connections.set(opener(context), byName);
   }
   let connection = byName.get(dbName);
   if (connection === undefined) {
-    const opening = Promise.resolve(connect({ storage, db: dbName, functions: liveFunctions }));
+    const opening = Promise.resolve(openConnection === undefined ? connect({ storage, db: dbName, functions: liveFunctions }) : openConnection(dbName));
     byName.set(dbName, opening);
     // A connection that failed to open is not kept: the next call tries again. The caller still
     // receives the rejection through `opening`.

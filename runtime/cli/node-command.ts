@@ -75,6 +75,7 @@ export async function runNode(options: NodeCommandOptions): Promise<RunningNodeP
       secret,
       storage,
       ...(settings.group !== undefined && { group: settings.group }),
+      ...(settings.primaryEndpoint !== undefined && { primaryEndpoint: settings.primaryEndpoint }),
       inFlightPeriodMs: options.inFlightPeriodMs ?? IN_FLIGHT_PERIOD_SECONDS * 1000,
     });
   } catch (err) {

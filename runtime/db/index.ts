@@ -45,3 +45,18 @@ export {
 export { dynamoStorage, dynamoTableDefinition, postgresStorage, type DynamoStorageOptions, type PostgresStorageOptions } from './scale-out-storage.js';
 export { q, QueryError, type QueryForm } from './query/index.js';
 export { readEdn, readEdnAll, printEdn, EdnSyntaxError, EdnList, list, isList, type ReadOptions, type TagReader } from './edn/index.js';
+export { LeaseKeeper, NotPrimaryError, startPrimary, type LeaseOptions, type Primary, type PrimaryOptions } from './lease/index.js';
+export {
+  follow,
+  ForwardError,
+  localForwarder,
+  remoteForwarder,
+  SyncTimeoutError,
+  type FollowOptions,
+  type Follower,
+  type ForwardedTx,
+  type ForwardFailure,
+  type Forwarder,
+  type ForwardRequest,
+  type RemoteForwarderOptions,
+} from './follow/index.js';

@@ -3,10 +3,10 @@
 //   the transactions query-group nodes forward;
 // - query group: a follower of the log that forwards transactions to the primary group's endpoint
 //   (its load balancer), retrying while the lease changes hands;
-// - local (`ions dev`, one node on the developer's machine): a plain connection. A lease there buys
-//   nothing, since no second writer exists, and would make a restart after a crash wait out the dead
-//   process's lease before the first transaction.
-import { connect, type Connection } from '../db/connection.js';
+// - local (`ions dev`, one node on the developer's machine): no role, the app context's plain
+//   connection, as before groups existed. A lease there buys nothing, since no second writer exists,
+//   and would make a restart after a crash wait out the dead process's lease before the first transaction.
+import type { Connection } from '../db/connection.js';
 import { follow, type Forwarder } from '../db/follow/follower.js';
 import { remoteForwarder } from '../db/follow/remote-forwarder.js';
 import type { Storage } from '../db/storage/storage.js';
@@ -24,7 +24,7 @@ export interface LeaseTiming {
 }
 
 export interface GroupRoleOptions {
-  kind: GroupRoleKind;
+  kind: Exclude<GroupRoleKind, 'local'>;
   storage: Storage;
   /** The allow-listed functions of whatever revision runs when a transaction calls one. */
   functions: FunctionRegistry;
@@ -39,7 +39,7 @@ export interface GroupRoleOptions {
 }
 
 export interface GroupRole {
-  readonly kind: GroupRoleKind;
+  readonly kind: Exclude<GroupRoleKind, 'local'>;
   /** The connection app code gets from getConnection(db). */
   open(db: string): Promise<Connection>;
   /** Primary group only: runs the transactions other nodes forward (POST /_ions/db/transact). */
@@ -52,7 +52,6 @@ const DEFAULT_WAIT_MS = 15_000;
 
 export function groupRole(options: GroupRoleOptions): GroupRole {
   const waitMs = options.waitMs ?? DEFAULT_WAIT_MS;
-  if (options.kind === 'local') return localRole(options);
   if (options.kind === 'query') return queryRole(options, waitMs);
   return primaryRole(options, waitMs);
 }
@@ -61,16 +60,6 @@ export function groupRole(options: GroupRoleOptions): GroupRole {
 export function roleKind(groups: Record<string, { queryGroup?: boolean }> | undefined, group: string, local: boolean): GroupRoleKind {
   if (local) return 'local';
   return groups?.[group]?.queryGroup === true ? 'query' : 'primary';
-}
-
-function localRole({ storage, functions }: GroupRoleOptions): GroupRole {
-  return {
-    kind: 'local',
-    open: (db) => connect({ storage, db, functions }),
-    transact: undefined,
-    // Plain connections are shared by every node of the process; the app context closes them.
-    close: async () => {},
-  };
 }
 
 /** Opens each database once, keeps what it opened for close(). */

@@ -7,10 +7,6 @@ import type { Forwarder } from '../db/follow/follower.js';
 
 export const RETRY_PAUSE_MS = 100;
 
-export function isRetryable(error: unknown): boolean {
-  return (error as { retryable?: unknown })?.retryable === true;
-}
-
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `forward`, tried again after each retryable refusal for up to `waitMs`; the last refusal when time runs out. */

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { closeNodeContext, setNodeContext } from '../app/context.js';
 import { alert, setCastContext } from '../cast/index.js';
 import type { Forwarder } from '../db/follow/follower.js';
+import type { FunctionRegistry } from '../db/types.js';
 import { memoryStorage } from '../db/storage/memory-storage.js';
 import type { Storage } from '../db/storage/storage.js';
 import { DEFAULT_CLOCK_WINDOW_MS, requestVerifier } from '../protocol/verify.js';
@@ -15,6 +16,8 @@ import { DB_TRANSACT_PATH } from '../protocol/db-transact.js';
 import { HEALTH_PATH, INVOKE_PATH, NODE_PATH_PREFIX } from '../protocol/wire.js';
 import { loadRevision } from '../revision/index.js';
 import { handleAdmin } from './admin.js';
+import { groupRole, roleKind, type GroupRole, type LeaseTiming } from './group-role.js';
+import { reachableUrl } from './lease-owner.js';
 import { handleDbTransact } from './db-transact.js';
 import { handleHttpDirect } from './http-direct.js';
 import { handleInvoke } from './invoke.js';
@@ -32,14 +35,24 @@ export interface StartNodeOptions {
   /** The datom store's storage; defaults to one in-memory storage per process. */
   storage?: Storage;
   /**
-   * How this node runs transactions forwarded by query-group nodes (POST /_ions/db/transact): on a
-   * primary-group node, localForwarder over its lease-holding connection. Without it the node refuses them.
+   * How this node runs transactions forwarded by query-group nodes (POST /_ions/db/transact). By
+   * default a primary-group node runs them through its group role (the lease holder writes, a standby
+   * passes them on to it) and other nodes refuse them.
    */
   transact?: Forwarder;
-  /** Running on a developer's machine (`ions dev`, tests). */
+  /** Running on a developer's machine (`ions dev`, tests): one node, plain connections, no lease. */
   local?: boolean;
   /** Compute group name; defaults to the config's first group, else `primary`. */
   group?: string;
+  /** Query-group nodes: the primary group's base URL (its load balancer), where transactions go. */
+  primaryEndpoint?: string;
+  /**
+   * Primary-group nodes: the URL other nodes reach this one at, carried in its leases so standbys pass
+   * transactions straight to the writer. Defaults to the node's own URL unless it listens on 0.0.0.0.
+   */
+  advertiseUrl?: string;
+  /** Primary-group nodes: the databases' writer lease timing (tests shorten it). */
+  lease?: LeaseTiming;
   clockWindowMs?: number;
   /** Largest request body accepted, invoke or HTTP-direct. */
   maxBodyBytes?: number;
@@ -85,12 +98,26 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const limits = { lambdaPending: options.lambdaPending ?? DEFAULT_LAMBDA_PENDING };
   let current: Serving | undefined;
   let group = options.group;
+  // Fixed by the first revision installed: a node does not change groups.
+  let role: GroupRole | undefined;
+  let roleDecided = false;
+  let advertised: string | undefined;
+  // Connections outlive swaps, so transactions resolve functions through whatever revision runs now.
+  const liveFunctions: FunctionRegistry = { resolve: (name) => current?.functions.resolve(name) };
 
   const install = async (revisionDir: string): Promise<void> => {
     const revision = await loadRevision(revisionDir);
     const next = serving(revision, limits);
     const { config } = revision;
     group = options.group ?? Object.keys(config.groups ?? {})[0] ?? 'primary';
+    if (!roleDecided) {
+      const kind = roleKind(config.groups, group, options.local ?? false);
+      if (kind !== 'local') {
+        const { primaryEndpoint, lease } = options;
+        role = groupRole({ kind, storage, functions: liveFunctions, secret: options.secret, selfUrl: () => advertised, ...(primaryEndpoint && { primaryEndpoint }), ...(lease && { lease }) });
+      }
+      roleDecided = true;
+    }
     setNodeContext({
       app: config.app,
       group,
@@ -100,6 +127,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       storage,
       functions: next.functions,
       local: options.local ?? false,
+      ...(role && { openConnection: role.open }),
     });
     setCastContext({ app: config.app, group, revision: revision.name });
     current = next;
@@ -146,7 +174,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     }
     if (!pathname.startsWith(NODE_PATH_PREFIX)) return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
     if (pathname.startsWith(INVOKE_PATH)) return handleInvoke(req, res, pathname, arrivedWith, { verifier, maxBodyBytes });
-    if (pathname === DB_TRANSACT_PATH) return handleDbTransact(req, res, { verifier, maxBodyBytes, transact: options.transact });
+    if (pathname === DB_TRANSACT_PATH) return handleDbTransact(req, res, { verifier, maxBodyBytes, transact: options.transact ?? role?.transact });
     if (pathname.startsWith(ADMIN_PATH)) return handleAdmin(req, res, pathname, { verifier, swap: node.swap, revision: () => node.revision });
     return refuseUnread(req, res, 404, `the node has no route ${pathname}: paths under ${NODE_PATH_PREFIX} are the node's own`);
   };
@@ -168,13 +196,15 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
           identity: () => (current === undefined || group === undefined ? undefined : { app: current.revision.config.app, group }),
         });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  advertised = options.advertiseUrl ?? reachableUrl(url);
 
   // Swaps run one after another, so the last swap asked for is the one that ends up serving.
   let swaps: Promise<void> = Promise.resolve();
   let closed: Promise<void> | undefined;
 
   const node: RunningNode = {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     get revision() {
       return current?.revision.name;
     },
@@ -192,6 +222,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
         await drained;
         clearTimeout(cut);
+        await role?.close();
         if (--runningNodes === 0) await closeNodeContext();
       })();
       return closed;

@@ -5,6 +5,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signedHeaders, type SigningKey } from '../protocol/signing.js';
 import { HEADERS, invokePath } from '../protocol/wire.js';
+import { watchDeadline } from './deadlines.js';
 
 export type ForwardResult =
   | { kind: 'answer'; status: number; retryAfter: string | undefined; body: string }
@@ -105,28 +106,28 @@ function post(endpoint: Endpoint, target: ForwardTarget, secret: SigningKey, bod
       ],
     });
     let answered = false;
-    const timer = setTimeout(() => {
+    const deadline = watchDeadline(timeoutMs, () => {
       resolve({ kind: 'timeout', message: `${endpoint.base} did not answer within ${timeoutMs} ms` });
       request.destroy();
-    }, timeoutMs);
+    });
     request.on('response', (response: IncomingMessage) => {
       answered = true;
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
-        clearTimeout(timer);
+        deadline.cancel();
         const status = response.statusCode ?? 0;
         // Only a refusal carries Retry-After; a 200 never pays for building the header map.
         const retryAfter = status === 200 ? undefined : response.headers['retry-after'];
         resolve({ kind: 'answer', status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
       });
       response.on('error', (error) => {
-        clearTimeout(timer);
+        deadline.cancel();
         resolve({ kind: 'unreachable', message: `${endpoint.base} broke off its answer: ${error.message}` });
       });
     });
     request.on('error', (error) => {
-      clearTimeout(timer);
+      deadline.cancel();
       // After a response started, the response's own error handler reports the failure.
       if (!answered) resolve({ kind: 'unreachable', message: `${endpoint.base}: ${error.message}` });
     });

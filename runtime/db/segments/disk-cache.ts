@@ -3,7 +3,7 @@
 // database read can use a segment found here without going async; files are checked against their
 // SHA-256 on every read, and a damaged one is dropped and fetched again rather than trusted.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alert } from '../../cast/index.js';
@@ -58,7 +58,7 @@ export class DiskCache {
     if (blobKey(bytes) !== key) {
       alert({ msg: 'db.segments/disk-cache-damaged', file: path });
       this.forget(key);
-      void rm(path, { force: true });
+      rmSync(path, { force: true });
       return undefined;
     }
     this.files.delete(key);

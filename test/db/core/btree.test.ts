@@ -84,6 +84,17 @@ describe('persistent B+ tree', () => {
     expect(new Cursor(emptyTree<number>(), at(1)).next()).toBeUndefined();
   });
 
+  it('drains exactly the keys from the seek target to the stop, whether a leaf is in range whole or in part', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(5000), { maxLength: 1500 }), fc.nat(5000), fc.nat(5000), (keys, from, to) => {
+        const sorted = keys.sort(cmp);
+        const out: number[] = [];
+        new Cursor(fromSorted(sorted), at(from)).drainInto(out, { seek: (k) => k - from, stop: (k) => k >= to });
+        expect(out).toEqual(sorted.filter((k) => k >= from && k < to));
+      }),
+    );
+  });
+
   it('keeps nodes full when keys arrive in ascending order', () => {
     let root = emptyTree<number>();
     const edit = {};

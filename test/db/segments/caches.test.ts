@@ -91,7 +91,6 @@ describe('disk cache', () => {
       restore();
     }
     expect(tap.records.map((r) => r.msg)).toEqual(['db.segments/disk-cache-damaged']);
-    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await readdir(dir)).toEqual([]);
   });
 });

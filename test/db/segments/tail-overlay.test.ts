@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../../runtime/cast/index.js';
 import { type Db, kw, transact } from '../../../runtime/db/index.js';
 import { type Node, toArray } from '../../../runtime/db/index/btree.js';
-import { SegmentCache, openSegmentDb, withSegments, writeIndex } from '../../../runtime/db/segments/index.js';
+import { SegmentCache, openSegmentDb, replayTail, withSegments, writeIndex } from '../../../runtime/db/segments/index.js';
 import { INDEX_NAMES, decodeIndexRoot } from '../../../runtime/db/segments/segment-codec.js';
 import { ORDERS } from '../../../runtime/db/index/orders.js';
 import { encodeTx, memoryStorage, type RootPointer } from '../../../runtime/db/storage/index.js';
@@ -147,5 +147,9 @@ describe('the log tail laid over a segment index', () => {
     expect(cache.stats().fetches).toBe(mustRead.size);
     expect(await withSegments(() => node.entity([kw(':person/name'), 'p3'])?.get(':person/age'))).toBe(100);
     expect(await trees(node)).toEqual(await trees(db));
+    // A node following the log applies later transactions on top of the overlaid leaves.
+    const report = transact(db, [[':db/retractEntity', [kw(':person/name'), 'p3']], { ':person/name': 'p9', ':person/aliases': ['z'] }]);
+    await store.append(db.basisT, [{ t: report.dbAfter.basisT, data: encodeTx(report.txData) }]);
+    expect(await trees(await replayTail(store, node))).toEqual(await trees(report.dbAfter as Db));
   });
 });
