@@ -44,5 +44,16 @@ export { fileStorage, memoryStorage } from './db/storage/index.js';
 export type { DatabaseStorage, Storage } from './db/storage/index.js';
 export { dynamoStorage, dynamoTableDefinition, postgresStorage } from './db/scale-out-storage.js';
 export type { DynamoStorageOptions, PostgresStorageOptions } from './db/scale-out-storage.js';
+// Index segments: reading a database piecemeal through the cache sandwich, and their upkeep.
+export { collectGarbage, DiskCache, openSegmentDb, replayTail, SegmentCache, SegmentMissingError, startSegmentUpkeep, withSegments } from './db/segments/index.js';
+export type {
+  GarbageOptions,
+  GarbageResult,
+  SegmentCacheOptions,
+  SegmentCacheStats,
+  SegmentDbOptions,
+  SegmentUpkeep,
+  SegmentUpkeepOptions,
+} from './db/segments/index.js';
 export { follow, ForwardError, localForwarder, NotPrimaryError, remoteForwarder, startPrimary, SyncTimeoutError } from './db/index.js';
 export type { FollowOptions, Follower, Forwarder, LeaseOptions, Primary, PrimaryOptions, RemoteForwarderOptions } from './db/index.js';

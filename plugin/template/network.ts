@@ -115,7 +115,7 @@ function groupSecurity(model: IonsModel, group: GroupModel): Record<string, Reso
     [nodeSg]: {
       Type: 'AWS::EC2::SecurityGroup',
       Properties: {
-        GroupDescription: `ions ${group.name}: nodes, reachable on the node port from their load balancer only`,
+        GroupDescription: `ions ${group.name}: nodes, reachable on the node port from their load balancer${group.primary ? ' and each other' : ' only'}`,
         VpcId: model.vpcId,
         SecurityGroupIngress: [nodePort(model, nlbSg, 'traffic and health checks from the load balancer')],
       },
@@ -130,6 +130,14 @@ function groupSecurity(model: IonsModel, group: GroupModel): Record<string, Reso
     resources[`${nlbSg}From${source}`] = {
       Type: 'AWS::EC2::SecurityGroupIngress',
       Properties: { GroupId: ref(nlbSg), ...nodePort(model, source, description) },
+    };
+  }
+  // A primary-group node that does not hold a database's writer lease passes transactions straight to
+  // the node that does, at the address its lease carries (runtime/node/primary-member.ts).
+  if (group.primary) {
+    resources[`${nodeSg}FromPeers`] = {
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: { GroupId: ref(nodeSg), ...nodePort(model, nodeSg, `other ${group.name} nodes passing transactions to the writer`) },
     };
   }
   return resources;

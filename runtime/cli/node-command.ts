@@ -8,6 +8,7 @@ import { IN_FLIGHT_PERIOD_SECONDS } from '../config/node-metrics.js';
 import { startNode } from '../node/index.js';
 import { loadSecret } from '../proxy/secret.js';
 import { readManifest } from '../revision/index.js';
+import { advertiseUrl } from './advertise-url.js';
 import { openNodeStorage } from './node-storage.js';
 import { readParameter } from './ssm-parameter.js';
 
@@ -66,16 +67,19 @@ export async function runNode(options: NodeCommandOptions): Promise<RunningNodeP
     configSource: stackConfig === undefined ? `the revision's ions.json` : `SSM parameter ${settings.configParameter}`,
     dataDir: options.dataDir,
   });
+  const port = options.port ?? settings.port ?? DEFAULT_NODE_PORT;
+  const advertise = advertiseUrl(options.host, port);
   let node;
   try {
     node = await startNode({
       revisionDir,
-      port: options.port ?? settings.port ?? DEFAULT_NODE_PORT,
+      port,
       host: options.host,
       secret,
       storage,
       ...(settings.group !== undefined && { group: settings.group }),
       ...(settings.primaryEndpoint !== undefined && { primaryEndpoint: settings.primaryEndpoint }),
+      ...(advertise !== undefined && { advertiseUrl: advertise }),
       inFlightPeriodMs: options.inFlightPeriodMs ?? IN_FLIGHT_PERIOD_SECONDS * 1000,
     });
   } catch (err) {

@@ -40,8 +40,31 @@ export {
   type LogRecord,
   type RootPointer,
   type Storage,
+  type StoredBlob,
   type SyncInfo,
 } from './storage/index.js';
+export {
+  collectGarbage,
+  DiskCache,
+  MemoryCache,
+  openSegmentDb,
+  replayTail,
+  SegmentCache,
+  SegmentMissingError,
+  startSegmentUpkeep,
+  withSegments,
+  writeIndex,
+  type GarbageOptions,
+  type GarbageResult,
+  type IndexWriteOptions,
+  type IndexWriteResult,
+  type SegmentCacheOptions,
+  type SegmentCacheStats,
+  type SegmentDbOptions,
+  type SegmentUpkeep,
+  type SegmentUpkeepOptions,
+  type UpkeepTimers,
+} from './segments/index.js';
 export { dynamoStorage, dynamoTableDefinition, postgresStorage, type DynamoStorageOptions, type PostgresStorageOptions } from './scale-out-storage.js';
 export { q, QueryError, type QueryForm } from './query/index.js';
 export { readEdn, readEdnAll, printEdn, EdnSyntaxError, EdnList, list, isList, type ReadOptions, type TagReader } from './edn/index.js';

@@ -25,6 +25,7 @@ export interface LeaseTiming {
 
 export interface GroupRoleOptions {
   kind: Exclude<GroupRoleKind, 'local'>;
+  group: string;
   storage: Storage;
   /** The allow-listed functions of whatever revision runs when a transaction calls one. */
   functions: FunctionRegistry;
@@ -88,9 +89,9 @@ function opened<T extends { connection: Connection }>(open: (db: string) => Prom
   };
 }
 
-function queryRole({ storage, functions, secret, primaryEndpoint }: GroupRoleOptions, waitMs: number): GroupRole {
+function queryRole({ group, storage, functions, secret, primaryEndpoint }: GroupRoleOptions, waitMs: number): GroupRole {
   if (primaryEndpoint === undefined) {
-    throw new Error('this node is in a query group (ions.groups.<group>.queryGroup) but has no primary endpoint to forward transactions to: set IONS_PRIMARY_ENDPOINT');
+    throw new Error(`this node is in query group ${group} (ions.groups.${group}.queryGroup) but has no primary endpoint to forward transactions to: set IONS_PRIMARY_ENDPOINT`);
   }
   const forward = retryingForwarder(remoteForwarder({ url: primaryEndpoint, secret }), waitMs);
   const followers = opened(async (db) => ({ connection: await follow({ storage, db, functions, forward, waitMs }) }));

@@ -114,7 +114,16 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       const kind = roleKind(config.groups, group, options.local ?? false);
       if (kind !== 'local') {
         const { primaryEndpoint, lease } = options;
-        role = groupRole({ kind, storage, functions: liveFunctions, secret: options.secret, selfUrl: () => advertised, ...(primaryEndpoint && { primaryEndpoint }), ...(lease && { lease }) });
+        role = groupRole({
+          kind,
+          group,
+          storage,
+          functions: liveFunctions,
+          secret: options.secret,
+          selfUrl: () => advertised,
+          ...(primaryEndpoint && { primaryEndpoint }),
+          ...(lease && { lease }),
+        });
       }
       roleDecided = true;
     }

@@ -12,6 +12,8 @@ describe('serverless-ions/runtime', () => {
         'Keyword', 'Sym', 'kw', 'sym', 'Decimal', 'Uuid', 'decimal', 'uuid', 'emptyDb', 'dbFromDatoms', 'transact', 'TxError', 'pull', 'pullMany',
         'q', 'QueryError', 'readEdn', 'readEdnAll', 'printEdn', 'connect', 'fileStorage', 'memoryStorage',
         'postgresStorage', 'dynamoStorage', 'dynamoTableDefinition',
+        'startPrimary', 'NotPrimaryError', 'follow', 'localForwarder', 'remoteForwarder', 'ForwardError', 'SyncTimeoutError',
+        'collectGarbage', 'DiskCache', 'openSegmentDb', 'replayTail', 'SegmentCache', 'SegmentMissingError', 'startSegmentUpkeep', 'withSegments',
       ].sort(),
     );
   });

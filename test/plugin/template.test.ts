@@ -102,7 +102,7 @@ describe('the generated stack', () => {
     expect(resourcesOfType(generate(productionConfig()).template, 'AWS::EC2::VPC')).toEqual([]);
   });
 
-  it('lets only the load balancer reach the nodes, and only proxies, the VPC link and query nodes reach the load balancer', () => {
+  it('lets only the load balancer (and a primary group\'s own nodes) reach the nodes, and only proxies, the VPC link and query nodes reach the load balancer', () => {
     const solo = generate(soloConfig()).template;
     expect((solo.Resources.IonsMainNodeSecurityGroup!.Properties as any).SecurityGroupIngress).toEqual([
       expect.objectContaining({ FromPort: 8182, ToPort: 8182, SourceSecurityGroupId: { Ref: 'IonsMainNlbSecurityGroup' } }),
@@ -115,6 +115,9 @@ describe('the generated stack', () => {
     const production = generate(productionConfig()).template;
     expect(sources(production, 'IonsPrimaryNlbSecurityGroup')).toEqual(['IonsReportsNodeSecurityGroup']);
     expect(sources(production, 'IonsReportsNlbSecurityGroup')).toEqual(['IonsProxySecurityGroup']);
+    // A standby of the primary group passes transactions to the lease holder directly.
+    expect(sources(production, 'IonsPrimaryNodeSecurityGroup')).toEqual(['IonsPrimaryNodeSecurityGroup']);
+    expect(sources(production, 'IonsReportsNodeSecurityGroup')).toEqual([]);
     for (const [, group] of resourcesOfType(production, 'AWS::EC2::SecurityGroup')) {
       for (const rule of (group as any).Properties.SecurityGroupIngress ?? []) expect(rule.CidrIp).toBeUndefined();
     }

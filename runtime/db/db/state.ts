@@ -6,7 +6,7 @@ import type { FunctionRegistry, LogEntry } from '../types.js';
 export interface DbState {
   /** Datoms true at basisT, each fact once. */
   readonly live: IndexRoots;
-  /** Retracted facts: each assertion that was later retracted, and its retraction. */
+  /** Retracted facts: each assertion that was later retracted, and its retraction. Transactions leave it to be built on first read (see history.ts). */
   readonly history: IndexRoots;
   readonly schema: Schema;
   readonly basisT: number;

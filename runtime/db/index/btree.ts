@@ -3,7 +3,9 @@
 // are mutated in place by later updates of the same transaction (a transient, like Clojure's), which
 // makes big transactions cost little more than a mutable tree.
 //
-// Leaves hold keys; a branch holds its children and, per child, the child's greatest key.
+// Leaves hold keys; a branch holds its children and, per child, the child's greatest key. An update
+// below a branch that leaves the child's greatest key as it was copies only the branch's children and
+// shares its keys array; both nodes then copy that array before they change it.
 
 export type Edit = object;
 type Compare<T> = (a: T, b: T) => number;
@@ -21,6 +23,8 @@ export class Node<T> {
     public keys: T[],
     public children: Node<T>[] | null,
     public edit: Edit | null,
+    /** The keys array is shared with another node, so it must be copied before a change. */
+    public sharedKeys = false,
   ) {}
 }
 
@@ -36,6 +40,14 @@ let removedKey: unknown = undefined;
 function owned<T>(node: Node<T>, edit: Edit | null): Node<T> {
   if (edit !== null && node.edit === edit) return node;
   return new Node(node.keys.slice(), node.children === null ? null : node.children.slice(), edit);
+}
+
+function writableKeys<T>(node: Node<T>): T[] {
+  if (node.sharedKeys) {
+    node.keys = node.keys.slice();
+    node.sharedKeys = false;
+  }
+  return node.keys;
 }
 
 function firstKey<T>(node: Node<T>): T {
@@ -69,7 +81,7 @@ export function lastChanged(): boolean {
 function split<T>(node: Node<T>, edit: Edit | null, p: number): void {
   const n = node.keys.length;
   const half = p >= n >>> 1 ? Math.min(p + 1, n - 1) : n >>> 1;
-  const keys = node.keys.splice(half);
+  const keys = writableKeys(node).splice(half);
   const children = node.children === null ? null : node.children.splice(half);
   splitOff = new Node(keys, children, edit) as Node<unknown>;
 }
@@ -79,6 +91,13 @@ function ins<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
   if (node.children === null) {
     let lo = 0;
     let hi = keys.length;
+    // Most inserts append (new entities, a new transaction): one comparison settles those.
+    if (hi > 0) {
+      const c = cmp(keys[hi - 1]!, key);
+      if (c === 0) return node;
+      if (c < 0) lo = hi;
+      else hi--;
+    }
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const c = cmp(keys[mid]!, key);
@@ -108,12 +127,18 @@ function ins<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
   if (!changed) return node;
   const right = splitOff as Node<T> | null;
   splitOff = null;
-  const out = owned(node, edit);
+  const last = lastKey(child);
+  let out: Node<T>;
+  if (edit !== null && node.edit === edit) out = node;
+  else if (right === null && keys[at] === last) {
+    node.sharedKeys = true;
+    out = new Node(keys, node.children.slice(), edit, true);
+  } else out = new Node(keys.slice(), node.children.slice(), edit);
   out.children![at] = child;
-  out.keys[at] = lastKey(child);
+  if (out.keys[at] !== last) writableKeys(out)[at] = last;
   if (right !== null) {
     out.children!.splice(at + 1, 0, right);
-    out.keys.splice(at + 1, 0, lastKey(right));
+    writableKeys(out).splice(at + 1, 0, lastKey(right));
     if (out.keys.length > MAX) split(out, edit, at + 1);
   }
   return out;
@@ -172,11 +197,11 @@ function rem<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
   const children = out.children!;
   if (child.keys.length === 0) {
     children.splice(at, 1);
-    out.keys.splice(at, 1);
+    writableKeys(out).splice(at, 1);
     return out;
   }
   children[at] = child;
-  out.keys[at] = lastKey(child);
+  if (out.keys[at] !== lastKey(child)) writableKeys(out)[at] = lastKey(child);
   if (child.keys.length < MIN && children.length > 1) rebalance(out, at === children.length - 1 ? at - 1 : at, edit);
   return out;
 }
@@ -191,14 +216,14 @@ function rebalance<T>(parent: Node<T>, i: number, edit: Edit | null): void {
   if (keys.length <= MAX) {
     const merged = new Node(keys, kids, edit);
     children.splice(i, 2, merged);
-    parent.keys.splice(i, 2, lastKey(merged));
+    writableKeys(parent).splice(i, 2, lastKey(merged));
     return;
   }
   const half = keys.length >>> 1;
   const a = new Node(keys.slice(0, half), kids === null ? null : kids.slice(0, half), edit);
   const b = new Node(keys.slice(half), kids === null ? null : kids.slice(half), edit);
   children.splice(i, 2, a, b);
-  parent.keys.splice(i, 2, lastKey(a), lastKey(b));
+  writableKeys(parent).splice(i, 2, lastKey(a), lastKey(b));
 }
 
 /**

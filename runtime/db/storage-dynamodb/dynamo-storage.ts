@@ -18,7 +18,7 @@ import {
   type AttributeValue,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { alert, errorData } from '../../cast/index.js';
 import { blobKey, checkBlobKey } from '../storage/blob-key.js';
 import { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
@@ -33,6 +33,7 @@ import {
   type LogRecord,
   type RootPointer,
   type Storage,
+  type StoredBlob,
 } from '../storage/storage.js';
 import { errorName, storageError } from './aws-errors.js';
 import { blobObjectKey, HEAD_SK, logObjectKey, ROOT_SK } from './dynamo-layout.js';
@@ -47,6 +48,8 @@ export interface DynamoStorageOptions {
   readonly s3?: S3Client;
   /** Prepended to every S3 key, e.g. `ions/`. */
   readonly prefix?: string;
+  /** Objects per ListObjectsV2 page while listing blobs; default (and S3's maximum) 1000. */
+  readonly listPageSize?: number;
 }
 
 /** Entries larger than this live in S3, leaving items well under DynamoDB's 400 KB. */
@@ -67,6 +70,7 @@ interface Shared {
   readonly table: string;
   readonly bucket: string;
   readonly prefix: string;
+  readonly listPageSize: number;
 }
 
 interface Head {
@@ -300,6 +304,10 @@ class DynamoDatabase implements DatabaseStorage {
     for (const entry of pending) if (entry.t > afterT && entry.t <= upper) yield await this.resolve(entry, what);
   }
 
+  // Every put uploads again, even of a blob already there: S3 then sets a new LastModified, which is the
+  // blob's storedAt, and the rewrite also repairs an object gone bad. A self-copy (CopyObject with
+  // MetadataDirective REPLACE) would spare the upload but cost a HeadObject to know the object exists;
+  // segments are small and a re-put only happens when an indexing job re-creates an identical one.
   async putBlob(bytes: Uint8Array): Promise<BlobKey> {
     const key = blobKey(bytes);
     await this.putObject(blobObjectKey(this.shared.prefix, this.name, key), bytes, `storing blob ${key} of ${this.name}`);
@@ -309,6 +317,34 @@ class DynamoDatabase implements DatabaseStorage {
   async getBlob(key: BlobKey): Promise<Uint8Array> {
     checkBlobKey(key);
     return this.getObject(blobObjectKey(this.shared.prefix, this.name, key), key, `reading blob ${key} of ${this.name}`);
+  }
+
+  /** storedAt is S3's LastModified: whole seconds, by S3's clock. */
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    const { s3, bucket, prefix, listPageSize } = this.shared;
+    const under = blobObjectKey(prefix, this.name, '');
+    const what = `listing the blobs of ${this.name}`;
+    let token: string | undefined;
+    do {
+      const from = token;
+      const page = await this.call(what, 'S3', () =>
+        s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: under, MaxKeys: listPageSize, ContinuationToken: from })),
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined || object.LastModified === undefined) {
+          throw new StorageCorruptError(`S3 listed an object without Key or LastModified while ${what}`, `S3 ${bucket}/${under}`);
+        }
+        yield { key: object.Key.slice(under.length), storedAt: object.LastModified.getTime() };
+      }
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async deleteBlob(key: BlobKey): Promise<void> {
+    checkBlobKey(key);
+    const { s3, bucket, prefix } = this.shared;
+    // S3 answers a delete of a missing object with success, which is what the contract asks.
+    await this.call(`deleting blob ${key} of ${this.name}`, 'S3', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: blobObjectKey(prefix, this.name, key) })));
   }
 
   async getRoot(): Promise<RootPointer | undefined> {
@@ -384,12 +420,17 @@ export function dynamoStorage(options: DynamoStorageOptions): Storage {
   for (const field of ['tableName', 'bucket'] as const) {
     if (typeof options[field] !== 'string' || options[field] === '') throw new TypeError(`dynamoStorage: ${field} must be a non-empty string`);
   }
+  const listPageSize = options.listPageSize ?? 1000;
+  if (!Number.isSafeInteger(listPageSize) || listPageSize < 1 || listPageSize > 1000) {
+    throw new RangeError(`dynamoStorage: listPageSize ${listPageSize} must be an integer from 1 to 1000`);
+  }
   const shared: Shared = {
     dynamo: options.dynamo ?? new DynamoDBClient({}),
     s3: options.s3 ?? new S3Client({}),
     table: options.tableName,
     bucket: options.bucket,
     prefix: options.prefix ?? '',
+    listPageSize,
   };
   const databases = new Map<string, Promise<DynamoDatabase>>();
   let closed = false;

@@ -2,7 +2,8 @@
 //   ions_databases  one row per database: the log's last t (the compare-and-set target), the root
 //                   pointer and the writer lease (in the same row, so a fenced append checks it atomically)
 //   ions_log        the log, one row per entry, primary key (db, t)
-//   ions_blobs      immutable blobs, primary key (db, key), key = SHA-256 of bytes
+//   ions_blobs      immutable blobs, primary key (db, key), key = SHA-256 of bytes; stored_at is the
+//                   latest put (garbage collection spares young blobs), by the server's clock
 import type { Pool } from 'pg';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -46,7 +47,10 @@ export async function createTables(pool: Pool, schema: string): Promise<void> {
       db text NOT NULL,
       key text NOT NULL,
       bytes bytea NOT NULL,
+      stored_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (db, key))`);
+    // Tables made before blobs had stored_at gain it; their existing blobs count as stored now.
+    await client.query(`ALTER TABLE ${s}.ions_blobs ADD COLUMN IF NOT EXISTS stored_at timestamptz NOT NULL DEFAULT now()`);
     await client.query('COMMIT');
   } catch (error) {
     failure = error as Error;

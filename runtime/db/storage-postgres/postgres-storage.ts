@@ -19,6 +19,7 @@ import {
   type LogRecord,
   type RootPointer,
   type Storage,
+  type StoredBlob,
 } from '../storage/storage.js';
 import { describeServer, redact, storageError, type ServerDescription } from './postgres-errors.js';
 import { createTables, quoteSchema } from './postgres-schema.js';
@@ -30,7 +31,7 @@ export interface PostgresStorageOptions {
   readonly pool?: pg.Pool;
   /** The schema holding the tables, created if missing; default `public`. */
   readonly schema?: string;
-  /** Rows fetched per round trip while reading the log; default 256. */
+  /** Rows fetched per round trip while reading the log or listing blobs; default 256. */
   readonly pageSize?: number;
 }
 
@@ -42,6 +43,8 @@ interface Queries {
   readonly page: string;
   readonly putBlob: string;
   readonly getBlob: string;
+  readonly listBlobs: string;
+  readonly deleteBlob: string;
   readonly getRoot: string;
   readonly createRoot: string;
   readonly moveRoot: string;
@@ -59,8 +62,12 @@ function queries(schema: string): Queries {
         WHERE name = $1 AND last_t = $2 AND ($6::bigint IS NULL OR lease_epoch = $6) RETURNING name)
       INSERT INTO ${s}.ions_log (db, t, data) SELECT head.name, e.t, e.data FROM head, unnest($4::bigint[], $5::bytea[]) AS e(t, data)`,
     page: `SELECT t, data FROM ${s}.ions_log WHERE db = $1 AND t > $2 AND t <= $3 ORDER BY t LIMIT $4`,
-    putBlob: `INSERT INTO ${s}.ions_blobs (db, key, bytes) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    // Re-putting touches only stored_at: the bytes under a key never change.
+    putBlob: `INSERT INTO ${s}.ions_blobs (db, key, bytes) VALUES ($1, $2, $3) ON CONFLICT (db, key) DO UPDATE SET stored_at = now()`,
     getBlob: `SELECT bytes FROM ${s}.ions_blobs WHERE db = $1 AND key = $2`,
+    listBlobs: `SELECT key, (extract(epoch FROM stored_at) * 1000)::float8 AS stored_at_ms FROM ${s}.ions_blobs
+      WHERE db = $1 AND key > $2 ORDER BY key LIMIT $3`,
+    deleteBlob: `DELETE FROM ${s}.ions_blobs WHERE db = $1 AND key = $2`,
     getRoot: `SELECT root_t, root_blob FROM ${s}.ions_databases WHERE name = $1`,
     createRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t IS NULL`,
     moveRoot: `UPDATE ${s}.ions_databases SET root_t = $2, root_blob = $3 WHERE name = $1 AND root_t = $4 AND root_blob = $5`,
@@ -162,6 +169,26 @@ class PostgresDatabase implements DatabaseStorage {
     if (bytes === undefined) throw new StorageCorruptError(`blob ${key} of ${this.name} is missing`, where);
     if (blobKey(bytes) !== key) throw new StorageCorruptError(`blob of ${this.name} does not match its SHA-256`, where);
     return bytes;
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    // Pages in key order, so a database with millions of blobs never sits in memory as one result.
+    let after = '';
+    for (;;) {
+      const result = await this.query<{ key: string; stored_at_ms: number }>(`listing the blobs of ${this.name}`, 'listBlobs', [
+        this.name,
+        after,
+        this.shared.pageSize,
+      ]);
+      for (const row of result.rows) yield { key: row.key, storedAt: Math.floor(row.stored_at_ms) };
+      if (result.rows.length < this.shared.pageSize) return;
+      after = result.rows.at(-1)!.key;
+    }
+  }
+
+  async deleteBlob(key: BlobKey): Promise<void> {
+    checkBlobKey(key);
+    await this.query(`deleting blob ${key} of ${this.name}`, 'deleteBlob', [this.name, key]);
   }
 
   async getRoot(): Promise<RootPointer | undefined> {

@@ -4,7 +4,23 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeaseLostError, StorageConflictError, StorageCorruptError, type BlobKey, type Lease, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
+import { redirect, tapSink } from '../../../runtime/cast/index.js';
+import { kw, transact, type Db } from '../../../runtime/db/index.js';
+import { SegmentCache, collectGarbage, lazyDb, readIndexRoot, withSegments, writeIndex } from '../../../runtime/db/segments/index.js';
+import { INDEX_NAMES, decodeIndexRoot } from '../../../runtime/db/segments/segment-codec.js';
+import {
+  LeaseLostError,
+  StorageConflictError,
+  StorageCorruptError,
+  encodeSnapshot,
+  type BlobKey,
+  type DatabaseStorage,
+  type Lease,
+  type LogRecord,
+  type RootPointer,
+  type Storage,
+} from '../../../runtime/db/storage/index.js';
+import { peopleDb } from '../core/helpers.js';
 
 export interface Place {
   /** A new storage instance over this place's data. */
@@ -20,6 +36,8 @@ export interface Backend {
    * and calls after close must fail.
    */
   readonly durable: boolean;
+  /** Granularity of a blob's storedAt, default 1 ms (S3's LastModified has whole seconds). */
+  readonly storedAtResolutionMs?: number;
   /** A fresh, empty place; called inside tests, so it may use servers started in beforeAll. */
   fresh(): Promise<Place>;
 }
@@ -44,6 +62,37 @@ async function collect(log: AsyncIterable<LogRecord>): Promise<LogRecord[]> {
 }
 
 const ts = async (log: AsyncIterable<LogRecord>): Promise<number[]> => (await collect(log)).map((record) => record.t);
+
+async function listed(db: DatabaseStorage): Promise<Map<BlobKey, number>> {
+  if (db.listBlobs === undefined) throw new Error(`storage of ${db.name} does not implement listBlobs`);
+  const out = new Map<BlobKey, number>();
+  for await (const blob of db.listBlobs()) {
+    expect(out.has(blob.key), `blob ${blob.key} listed twice`).toBe(false);
+    out.set(blob.key, blob.storedAt);
+  }
+  return out;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The root blob and every segment an index root reaches. */
+async function reachable(db: DatabaseStorage, pointer: RootPointer): Promise<BlobKey[]> {
+  const root = decodeIndexRoot(await db.getBlob(pointer.blob), `root ${pointer.blob}`);
+  return [pointer.blob, ...[root.live, root.history].flatMap((dir) => INDEX_NAMES.flatMap((name) => dir[name].map((ref) => ref.key)))];
+}
+
+/** Index roots a transaction apart, published at the given times, each made the current root in turn. */
+async function indexHistory(db: DatabaseStorage, publishedAt: readonly number[]): Promise<RootPointer[]> {
+  let value = peopleDb();
+  const pointers: RootPointer[] = [];
+  for (const [i, at] of publishedAt.entries()) {
+    value = transact(value, [{ ':person/name': 'ann', ':person/age': 30 + i }], { now: new Date(5_000 + i) }).dbAfter as Db;
+    const { pointer } = await writeIndex(db, value, pointers.at(-1), { segmentDatoms: 4, now: at });
+    await db.casRoot(pointers.at(-1), pointer);
+    pointers.push(pointer);
+  }
+  return pointers;
+}
 
 export function conformance(backend: Backend): void {
   describe(`${backend.name} storage conformance`, () => {
@@ -319,6 +368,83 @@ export function conformance(backend: Backend): void {
         }),
         { numRuns: 15 },
       );
+    });
+
+
+    it('lists every blob of its database once and deletes blobs, a missing one harmlessly', async () => {
+      const here = await place();
+      const storage = here.storage();
+      const db = await storage.open('listing');
+      const other = await storage.open('listing-other');
+      const resolution = backend.storedAtResolutionMs ?? 1;
+      const before = Date.now();
+      const keys: BlobKey[] = [];
+      for (let i = 0; i < 12; i++) keys.push(await db.putBlob(pattern(100 + i, i)));
+      const elsewhere = await other.putBlob(text('in the other database'));
+      const after = Date.now();
+      const blobs = await listed(db);
+      expect(new Set(blobs.keys())).toEqual(new Set(keys));
+      // File times come from the kernel's coarse clock, which may lag Date.now() by a tick.
+      const tick = 20;
+      for (const storedAt of blobs.values()) {
+        expect(storedAt).toBeGreaterThanOrEqual(Math.floor(before / resolution) * resolution - tick);
+        expect(storedAt).toBeLessThanOrEqual(after + tick);
+      }
+      expect([...(await listed(other)).keys()]).toEqual([elsewhere]);
+      await db.deleteBlob!(keys[0]!);
+      await db.deleteBlob!(keys[0]!);
+      await db.deleteBlob!(elsewhere);
+      await expect(db.getBlob(keys[0]!)).rejects.toBeInstanceOf(StorageCorruptError);
+      expect(new Set((await listed(db)).keys())).toEqual(new Set(keys.slice(1)));
+      expect(await other.getBlob(elsewhere)).toEqual(expect.anything());
+      await expect(db.deleteBlob!('../root')).rejects.toThrow(/bad blob key/);
+      // Another instance over the same data sees the deletion.
+      expect((await listed(await here.storage().open('listing'))).has(keys[0]!)).toBe(false);
+    });
+
+    it('refreshes storedAt when the same bytes are stored again', async () => {
+      const db = await (await place()).storage().open('refresh');
+      const resolution = backend.storedAtResolutionMs ?? 1;
+      const key = await db.putBlob(text('segment'));
+      const first = (await listed(db)).get(key)!;
+      await sleep(resolution + 30);
+      const again = Date.now();
+      expect(await db.putBlob(text('segment'))).toBe(key);
+      const second = (await listed(db)).get(key)!;
+      expect(second).toBeGreaterThan(first);
+      expect(second).toBeGreaterThanOrEqual(Math.floor(again / resolution) * resolution - 20);
+      expect(new TextDecoder().decode(await db.getBlob(key))).toBe('segment');
+    });
+
+    it('keeps through garbage collection every blob a live root reaches, and only young ones besides', async () => {
+      const restore = redirect(tapSink());
+      try {
+        const here = await place();
+        const db = await here.storage().open('gc');
+        const stray = await db.putBlob(await encodeSnapshot(0, [])); // a checkpoint no root reaches
+        const now = Date.now();
+        const hour = 3_600_000;
+        // Roots published 3 h, 2 h and 1 min ago: the first was replaced 2 h ago, the second 1 min ago.
+        const [first, second, third] = (await indexHistory(db, [now - 3 * hour, now - 2 * hour, now - 60_000])) as [RootPointer, RootPointer, RootPointer];
+        const live = new Set([...(await reachable(db, second)), ...(await reachable(db, third))]);
+        const unreachable = [...new Set([stray, ...(await reachable(db, first)).filter((key) => !live.has(key))])];
+        expect(unreachable.length).toBeGreaterThan(1);
+        // Everything was stored just now: the default grace period spares it all.
+        expect((await collectGarbage(db, { retentionMs: hour })).deleted).toBe(0);
+        expect(new Set((await listed(db)).keys())).toEqual(new Set([...live, ...unreachable]));
+        // Twenty minutes on, past the grace period, only what no live root reaches goes.
+        const later = { now: Date.now() + 20 * 60_000, retentionMs: hour + 20 * 60_000, graceMs: 10 * 60_000 };
+        const result = await collectGarbage(db, later);
+        expect(result).toEqual({ liveRoots: 2, liveBlobs: live.size, deleted: unreachable.length });
+        expect(new Set((await listed(db)).keys())).toEqual(live);
+        // A value made from the older live root still reads every segment it needs, in a new instance too.
+        const reader = await here.storage().open('gc');
+        const fromSecond = lazyDb(await readIndexRoot(reader, second), new SegmentCache(reader));
+        expect(await withSegments(() => fromSecond.entity([kw(':person/name'), 'ann'])?.get(':person/age'))).toBe(31);
+        expect((await collectGarbage(db, later)).deleted).toBe(0);
+      } finally {
+        restore();
+      }
     });
 
     if (backend.durable) {

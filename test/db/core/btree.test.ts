@@ -59,6 +59,29 @@ describe('persistent B+ tree', () => {
     );
   });
 
+  it('leaves earlier roots untouched when one edit makes several changes (branches that share keys arrays)', () => {
+    const batches = fc.array(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 4000 })), { minLength: 1, maxLength: 12 }), { minLength: 20, maxLength: 120 });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(3000), { minLength: 300, maxLength: 800 }), batches, (start, txs) => {
+        // Built by inserts, so leaves have room and an insert need not split.
+        const roots = [start.reduce((root, k) => insert(root, k, cmp, null), emptyTree<number>())];
+        const snapshots: number[][] = [toArray(roots[0]!)];
+        for (const tx of txs) {
+          const edit = {};
+          let root = roots[roots.length - 1]!;
+          for (const [add, k] of tx) root = add ? insert(root, k, cmp, edit) : remove(root, k, cmp, edit);
+          roots.push(root);
+          snapshots.push(toArray(root));
+        }
+        roots.forEach((r, i) => {
+          expect(toArray(r)).toEqual(snapshots[i]);
+          depthsEqual(r);
+        });
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('bulk-loads sorted keys into a valid tree', () => {
     const keys = Array.from({ length: 10_000 }, (_, i) => i * 2);
     const root = fromSorted(keys);
