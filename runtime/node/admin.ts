@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ADMIN_SWAP_PATH, ADMIN_SWAP_TARGET, type AdminSwapBody } from '../protocol/admin.js';
 import { readAuthHeaders, type RequestVerifier } from '../protocol/verify.js';
 import { STATUS } from '../protocol/wire.js';
-import { BodyTooLarge, readBody } from './read-body.js';
+import { readBodyWithin } from './read-body.js';
 import { refuseUnread, sendJson } from './respond.js';
 
 const MAX_ADMIN_BODY = 64 * 1024;
@@ -22,13 +22,8 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
   if (req.method !== 'POST') return refuseUnread(req, res, STATUS.notPost, 'admin requests are POST requests', { allow: 'POST' });
   const auth = readAuthHeaders(req.headers, settings.verifier.windowMs);
   if (!auth.ok) return refuseUnread(req, res, auth.status, auth.reason);
-  let body: Buffer;
-  try {
-    body = await readBody(req, MAX_ADMIN_BODY);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) return sendJson(res, STATUS.tooLarge, { error: error.message });
-    throw error;
-  }
+  const body = await readBodyWithin(req, res, MAX_ADMIN_BODY);
+  if (body === undefined) return;
   const verified = settings.verifier.verify(auth.auth, ADMIN_SWAP_TARGET, body);
   if (!verified.ok) return sendJson(res, verified.status, { error: verified.reason });
   let request: AdminSwapBody;

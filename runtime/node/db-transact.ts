@@ -10,7 +10,7 @@ import { LeaseLostError, StorageUnavailableError } from '../db/storage/errors.js
 import { DB_TRANSACT_TARGET, decodeDbTransact, type DbTransactAnswer, type DbTransactError, type DbTransactRefusal } from '../protocol/db-transact.js';
 import { readAuthHeaders, type RequestVerifier } from '../protocol/verify.js';
 import { STATUS } from '../protocol/wire.js';
-import { BodyTooLarge, declaredTooLarge, readBody } from './read-body.js';
+import { declaredTooLarge, readBodyWithin } from './read-body.js';
 import { refuseUnread, RETRY_AFTER_SECONDS, sendJson } from './respond.js';
 
 export interface DbTransactSettings {
@@ -34,13 +34,8 @@ export async function handleDbTransact(req: IncomingMessage, res: ServerResponse
   if (!auth.ok) return refuseUnread(req, res, auth.status, auth.reason);
   if (settings.transact === undefined) return refuseUnread(req, res, STATUS.notExposed, 'this node takes no transactions: send them to the primary group');
   if (declaredTooLarge(req, settings.maxBodyBytes)) return refuseUnread(req, res, STATUS.tooLarge, `body is larger than ${settings.maxBodyBytes} bytes`);
-  let body: Buffer;
-  try {
-    body = await readBody(req, settings.maxBodyBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLarge) return sendJson(res, STATUS.tooLarge, { error: error.message });
-    throw error;
-  }
+  const body = await readBodyWithin(req, res, settings.maxBodyBytes);
+  if (body === undefined) return;
   const verified = settings.verifier.verify(auth.auth, DB_TRANSACT_TARGET, body);
   if (!verified.ok) return sendJson(res, verified.status, { error: verified.reason });
   let request: ReturnType<typeof decodeDbTransact>;

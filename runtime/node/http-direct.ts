@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestFromNodeHttp, writeNodeHttpResponse } from '../../adapter/index.js';
 import { alert } from '../cast/index.js';
-import { BodyTooLarge, declaredTooLarge, readBody } from './read-body.js';
+import { declaredTooLarge, readBodyWithin } from './read-body.js';
 import { refuseUnread, RETRY_AFTER_SECONDS, sendJson } from './respond.js';
 import type { Serving } from './serving.js';
 
@@ -26,13 +26,8 @@ export async function handleHttpDirect(
   }
   const release = typeof slot === 'function' ? slot : await slot;
   try {
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJson(res, 413, { error: error.message });
-      throw error;
-    }
+    const body = await readBodyWithin(req, res, maxBodyBytes);
+    if (body === undefined) return;
     let response;
     try {
       response = await direct.handler(requestFromNodeHttp(req, body));

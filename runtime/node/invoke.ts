@@ -6,7 +6,7 @@ import { alert } from '../cast/index.js';
 import { readAuthHeaders, type RequestVerifier } from '../protocol/verify.js';
 import { INVOKE_PATH, STATUS, type InvokeBody } from '../protocol/wire.js';
 import { lambdaContext, readInvokeContext } from './lambda-context.js';
-import { BodyTooLarge, declaredTooLarge, readBody } from './read-body.js';
+import { declaredTooLarge, readBodyWithin } from './read-body.js';
 import { refuseUnread, RETRY_AFTER_SECONDS, sendJson } from './respond.js';
 import type { Serving } from './serving.js';
 
@@ -42,13 +42,8 @@ export async function handleInvoke(
   if (slot === 'full') return refuseUnread(req, res, STATUS.saturated, `${target} is saturated`, { 'retry-after': RETRY_AFTER_SECONDS });
   const release = typeof slot === 'function' ? slot : await slot;
   try {
-    let body: Buffer;
-    try {
-      body = await readBody(req, settings.maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return sendJson(res, STATUS.tooLarge, { error: error.message });
-      throw error;
-    }
+    const body = await readBodyWithin(req, res, settings.maxBodyBytes);
+    if (body === undefined) return;
     const verified = settings.verifier.verify(auth.auth, target, body);
     if (!verified.ok) {
       const headers: Record<string, string> = verified.status === 429 ? { 'retry-after': RETRY_AFTER_SECONDS } : {};

@@ -1,5 +1,6 @@
 // Reads a request body up to a limit; a body past the limit is refused without being kept.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './respond.js';
 
 export class BodyTooLarge extends Error {
   constructor(readonly limit: number) {
@@ -32,4 +33,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The whole body, or undefined once a body past the limit has been answered with 413. */
+export async function readBodyWithin(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
+  try {
+    return await readBody(req, limit);
+  } catch (error) {
+    if (!(error instanceof BodyTooLarge)) throw error;
+    sendJson(res, 413, { error: error.message });
+    return undefined;
+  }
 }

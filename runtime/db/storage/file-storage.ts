@@ -165,14 +165,19 @@ class FileDatabase implements DatabaseStorage {
   }
 }
 
-async function readRoot(path: string, db: string): Promise<RootPointer | undefined> {
-  let text: string;
+/** A small JSON file's text, undefined when it was never written. */
+async function readOptionalFile(path: string): Promise<string | undefined> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+async function readRoot(path: string, db: string): Promise<RootPointer | undefined> {
+  const text = await readOptionalFile(path);
+  if (text === undefined) return undefined;
   try {
     const root = JSON.parse(text) as RootPointer;
     if (Number.isSafeInteger(root.t) && typeof root.blob === 'string') return { t: root.t, blob: checkBlobKey(root.blob) };
@@ -183,13 +188,8 @@ async function readRoot(path: string, db: string): Promise<RootPointer | undefin
 }
 
 async function readLease(path: string, db: string): Promise<Lease | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readOptionalFile(path);
+  if (text === undefined) return undefined;
   try {
     return checkLeaseChange(db, undefined, JSON.parse(text) as Lease);
   } catch (error) {
