@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { redirect, stderrSink } from '../../runtime/cast/index.js';
 import { connect, type Connection } from '../../runtime/db/connection.js';
-import { kw } from '../../runtime/db/edn-names.js';
+import { person, personSchema } from '../support/person-writes.js';
 import { fileStorage, type DatabaseStorage, type Storage } from '../../runtime/db/storage/index.js';
 import { dynamoStorage } from '../../runtime/db/storage-dynamodb/index.js';
 import { postgresStorage } from '../../runtime/db/storage-postgres/index.js';
@@ -19,13 +19,6 @@ const SLICE_MS = 400;
 const ROUNDS = 5;
 const WARM_UP = 50;
 
-const attr = (ident: string, type: string): Record<string, unknown> => ({
-  ':db/ident': kw(ident),
-  ':db/valueType': kw(`:db.type/${type}`),
-  ':db/cardinality': kw(':db.cardinality/one'),
-});
-const schema = [attr(':person/name', 'string'), attr(':person/age', 'long'), attr(':person/email', 'string')];
-const person = (i: number): Record<string, unknown> => ({ ':person/name': `person ${i}`, ':person/age': i % 100, ':person/email': `p${i}@example.com` });
 const entryBytes = new Uint8Array(200).fill(42);
 
 interface Contender {
@@ -73,7 +66,7 @@ try {
     const db = (c.db = await c.storage.open('raw'));
     for (let i = 0; i < WARM_UP; i++) await db.append(await db.lastT(), [{ t: (await db.lastT()) + 1, data: entryBytes }]);
     c.conn = await connect({ storage: c.storage, db: 'people', checkpoint: false });
-    await c.conn.transact(schema);
+    await c.conn.transact(personSchema);
     for (let i = 0; i < WARM_UP; i++) await c.conn.transact([person(i)]);
   }
   let n = WARM_UP;

@@ -11,19 +11,12 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { redirect, stderrSink } from '../../runtime/cast/index.js';
 import { connect, type Connection } from '../../runtime/db/connection.js';
-import { kw } from '../../runtime/db/edn-names.js';
+import { person, personSchema } from '../support/person-writes.js';
 import { fileStorage, type Storage } from '../../runtime/db/storage/index.js';
 
 const SLICE_MS = 200;
 const SLICES = 20;
 
-const attr = (ident: string, type: string): Record<string, unknown> => ({
-  ':db/ident': kw(ident),
-  ':db/valueType': kw(`:db.type/${type}`),
-  ':db/cardinality': kw(':db.cardinality/one'),
-});
-const schema = [attr(':person/name', 'string'), attr(':person/age', 'long'), attr(':person/email', 'string')];
-const person = (i: number): Record<string, unknown> => ({ ':person/name': `person ${i}`, ':person/age': i % 100, ':person/email': `p${i}@example.com` });
 
 /** Transactions per second of each slice a contender ran. */
 type Rates = number[];
@@ -56,8 +49,8 @@ try {
   const storage: Storage = fileStorage(join(dir, 'ions'), { onSync: () => void (syncs += 1) });
   const seq: Connection = await connect({ storage, db: 'sequential' });
   const con: Connection = await connect({ storage, db: 'concurrent' });
-  await seq.transact(schema);
-  await con.transact(schema);
+  await seq.transact(personSchema);
+  await con.transact(personSchema);
   let seqN = 0;
   let conN = 0;
 
