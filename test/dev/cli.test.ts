@@ -169,6 +169,15 @@ describe('ions (the command)', () => {
       const invoke = localInvoker({ serviceName: 'event-signup', config: service.config, nodeUrl: url, secretFile });
       const message = JSON.parse(await readFile(messageFile, 'utf8')) as unknown;
       expect(await invoke('signups-queue', message)).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad' }] });
+      // The example's httpDirect: the node serves the web ion itself, no proxy and no signature.
+      const direct = await fetch(`${url}/api/signups`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Direct Dana', email: 'dana@example.com' }),
+      });
+      expect(direct.status).toBe(201);
+      const listed = (await (await fetch(`${url}/api/attendees`)).json()) as { attendees: Array<{ name: string }> };
+      expect(listed.attendees.map((a) => a.name)).toContain('Direct Dana');
     } finally {
       child.kill('SIGTERM');
     }
