@@ -25,6 +25,27 @@ function decodeFormComponent(raw: string): string {
   }
 }
 
+// An app sees the same few parameter names over and over. A fresh key string costs a slice and, once
+// used as a property name, V8 interning it; a key recognised in place, without slicing, costs neither.
+// Slots are picked by length and end characters; a collision only replaces the slot's entry.
+const KEY_SLOTS = 256;
+const KEY_MAX_LENGTH = 64;
+const rawKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+const decodedKeys: string[] = new Array<string>(KEY_SLOTS).fill('');
+
+function queryKey(raw: string, start: number, end: number, plain: boolean): string {
+  const length = end - start;
+  if (length === 0 || length > KEY_MAX_LENGTH) return plain ? raw.slice(start, end) : decodeFormComponent(raw.slice(start, end));
+  const slot = (length * 31 + raw.charCodeAt(start) * 7 + raw.charCodeAt(end - 1)) & (KEY_SLOTS - 1);
+  const known = rawKeys[slot];
+  if (known !== undefined && known.length === length && raw.startsWith(known, start)) return decodedKeys[slot]!;
+  const rawKey = raw.slice(start, end);
+  const key = plain ? rawKey : decodeFormComponent(rawKey);
+  rawKeys[slot] = rawKey;
+  decodedKeys[slot] = key;
+  return key;
+}
+
 export function parseQueryString(raw: string | undefined): QueryMap {
   const query = emptyMap<string | string[]>();
   if (!raw) return query;
@@ -37,10 +58,9 @@ export function parseQueryString(raw: string | undefined): QueryMap {
     if (end > start) {
       const equals = raw.indexOf('=', start);
       const hasValue = equals !== -1 && equals < end;
-      const key = raw.slice(start, hasValue ? equals : end);
+      const key = queryKey(raw, start, hasValue ? equals : end, plain);
       const value = hasValue ? raw.slice(equals + 1, end) : '';
-      if (plain) add(query, key, value);
-      else add(query, decodeFormComponent(key), decodeFormComponent(value));
+      add(query, key, plain ? value : decodeFormComponent(value));
     }
     start = end + 1;
   }

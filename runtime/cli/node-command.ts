@@ -80,6 +80,8 @@ export async function runNode(options: NodeCommandOptions): Promise<RunningNodeP
       ...(settings.group !== undefined && { group: settings.group }),
       ...(settings.primaryEndpoint !== undefined && { primaryEndpoint: settings.primaryEndpoint }),
       ...(advertise !== undefined && { advertiseUrl: advertise }),
+      // Databases on the scale-out backends are checkpointed as index segments; file and memory keep snapshots.
+      ...((type === 'postgres' || type === 'dynamodb') && { segments: {} }),
       inFlightPeriodMs: options.inFlightPeriodMs ?? IN_FLIGHT_PERIOD_SECONDS * 1000,
     });
   } catch (err) {

@@ -63,6 +63,7 @@ export {
   type SegmentDbOptions,
   type SegmentUpkeep,
   type SegmentUpkeepOptions,
+  type UpkeepSchedule,
   type UpkeepTimers,
 } from './segments/index.js';
 export { dynamoStorage, dynamoTableDefinition, postgresStorage, type DynamoStorageOptions, type PostgresStorageOptions } from './scale-out-storage.js';

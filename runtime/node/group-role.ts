@@ -9,6 +9,7 @@
 import type { Connection } from '../db/connection.js';
 import { follow, type Forwarder } from '../db/follow/follower.js';
 import { remoteForwarder } from '../db/follow/remote-forwarder.js';
+import type { UpkeepSchedule } from '../db/segments/upkeep.js';
 import type { Storage } from '../db/storage/storage.js';
 import type { FunctionRegistry } from '../db/types.js';
 import type { SigningKey } from '../protocol/signing.js';
@@ -37,6 +38,8 @@ export interface GroupRoleOptions {
   lease?: LeaseTiming;
   /** How long a transaction may wait for a writer it can reach, in ms. */
   waitMs?: number;
+  /** Primary group: checkpoints as index segments and their garbage collection (scale-out storage). */
+  segments?: UpkeepSchedule;
 }
 
 export interface GroupRole {
@@ -103,8 +106,8 @@ function queryRole({ group, storage, functions, secret, primaryEndpoint }: Group
   };
 }
 
-function primaryRole({ storage, functions, secret, selfUrl, lease }: GroupRoleOptions, waitMs: number): GroupRole {
-  const members = opened<PrimaryMember>((db) => primaryMember({ storage, db, functions, secret, selfUrl: selfUrl(), waitMs, ...lease }));
+function primaryRole({ storage, functions, secret, selfUrl, lease, segments }: GroupRoleOptions, waitMs: number): GroupRole {
+  const members = opened<PrimaryMember>((db) => primaryMember({ storage, db, functions, secret, selfUrl: selfUrl(), waitMs, ...lease, ...(segments && { segments }) }));
   return {
     kind: 'primary',
     open: async (db) => (await members.get(db)).connection,

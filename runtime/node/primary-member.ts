@@ -10,6 +10,7 @@ import { localForwarder } from '../db/follow/local-forwarder.js';
 import { ForwardError, remoteForwarder } from '../db/follow/remote-forwarder.js';
 import { NotPrimaryError } from '../db/lease/errors.js';
 import { startPrimary, type Primary } from '../db/lease/primary.js';
+import { startSegmentUpkeep, type SegmentUpkeep, type UpkeepSchedule } from '../db/segments/upkeep.js';
 import { LeaseLostError } from '../db/storage/errors.js';
 import type { DatabaseStorage, RootPointer, Storage } from '../db/storage/storage.js';
 import type { Database, FunctionRegistry, TxData, TxReport } from '../db/types.js';
@@ -28,6 +29,11 @@ export interface MemberOptions {
   renewEveryMs?: number;
   /** How long a transaction may wait for a writer it can reach (a takeover), in ms. */
   waitMs: number;
+  /**
+   * Checkpoints as index segments, whose garbage this node collects while it holds the lease; unset,
+   * snapshot checkpoints and nothing to collect.
+   */
+  segments?: UpkeepSchedule;
 }
 
 /** The database's Connection on this node, and the writer path forwarded transactions take. */
@@ -40,7 +46,7 @@ export interface PrimaryMember {
 const LEASE_LOOK_MS = 500;
 
 export async function primaryMember(options: MemberOptions): Promise<PrimaryMember> {
-  const { storage, db, functions, secret, selfUrl, waitMs } = options;
+  const { storage, db, functions, secret, selfUrl, waitMs, segments } = options;
   const primary = await startPrimary({
     storage,
     db,
@@ -48,13 +54,18 @@ export async function primaryMember(options: MemberOptions): Promise<PrimaryMemb
     owner: leaseOwner(selfUrl),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     ...(options.renewEveryMs === undefined ? {} : { renewEveryMs: options.renewEveryMs }),
+    ...(segments === undefined ? {} : { checkpoint: { format: 'segments' as const } }),
   });
+  let upkeep: SegmentUpkeep | undefined;
   try {
     const store = await storage.open(db);
     const write = writer(primary, store, secret, selfUrl, waitMs);
+    // Every member schedules collections, only the lease holder runs them: one collector per database.
+    if (segments !== undefined) upkeep = startSegmentUpkeep({ ...segments, store, active: () => primary.lease() !== undefined });
     const follower = await follow({ storage, db, functions, forward: write, waitMs });
-    return { connection: new MemberConnection(primary, follower), write };
+    return { connection: new MemberConnection(primary, follower, upkeep), write };
   } catch (error) {
+    await upkeep?.stop();
     await primary.close();
     throw error;
   }
@@ -110,6 +121,7 @@ class MemberConnection implements Connection {
   constructor(
     private readonly primary: Primary,
     private readonly follower: Follower,
+    private readonly upkeep: SegmentUpkeep | undefined,
   ) {}
 
   get name(): string {
@@ -157,9 +169,10 @@ class MemberConnection implements Connection {
     return this.primary.connection.checkpoint();
   }
 
-  /** Stops following, lets queued transactions finish and hands the lease back. */
+  /** Stops upkeep and following, lets queued transactions finish and hands the lease back. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.upkeep?.stop();
       await this.follower.close();
       await this.primary.close();
     })();

@@ -14,25 +14,37 @@ export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
   return Number.isFinite(declared) && declared > limit;
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    // A body that came in one chunk (the usual invoke) is that chunk, not a copy of it.
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
+/**
+ * Calls `done` once with the whole body or the error that ended it. The invoke path reads through this
+ * callback rather than a promise: each promise layer costs a microtask on every request.
+ */
+export function readBodyThen(req: IncomingMessage, limit: number, done: (error: Error | undefined, body?: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (error: Error | undefined, body?: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    done(error, body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      chunks.length = 0;
+      req.removeAllListeners('data');
+      req.resume();
+      settle(new BodyTooLarge(limit));
+      return;
+    }
+    chunks.push(chunk);
   });
+  // A body that came in one chunk (the usual invoke) is that chunk, not a copy of it.
+  req.on('end', () => settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  req.on('error', (error) => settle(error));
+}
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => readBodyThen(req, limit, (error, body) => (error ? reject(error) : resolve(body!))));
 }
 
 /** The whole body, or undefined once a body past the limit has been answered with 413. */

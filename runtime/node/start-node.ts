@@ -5,8 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeNodeContext, setNodeContext } from '../app/context.js';
-import { alert, setCastContext } from '../cast/index.js';
+import { setCastContext } from '../cast/index.js';
 import type { Forwarder } from '../db/follow/follower.js';
+import type { UpkeepSchedule } from '../db/segments/upkeep.js';
 import type { FunctionRegistry } from '../db/types.js';
 import { memoryStorage } from '../db/storage/memory-storage.js';
 import type { Storage } from '../db/storage/storage.js';
@@ -21,7 +22,7 @@ import { reachableUrl } from './lease-owner.js';
 import { handleDbTransact } from './db-transact.js';
 import { handleHttpDirect } from './http-direct.js';
 import { handleInvoke } from './invoke.js';
-import { refuseUnread, sendJson } from './respond.js';
+import { failedToAnswer, refuseUnread, sendJson } from './respond.js';
 import { inFlight, reportInFlight } from './in-flight.js';
 import { serving, type Serving } from './serving.js';
 
@@ -53,6 +54,11 @@ export interface StartNodeOptions {
   advertiseUrl?: string;
   /** Primary-group nodes: the databases' writer lease timing (tests shorten it). */
   lease?: LeaseTiming;
+  /**
+   * Primary-group nodes on scale-out storage: checkpoints as index segments, whose garbage the lease
+   * holder collects on this schedule (`{}` for the defaults: hourly). Unset: snapshot checkpoints.
+   */
+  segments?: UpkeepSchedule;
   clockWindowMs?: number;
   /** Largest request body accepted, invoke or HTTP-direct. */
   maxBodyBytes?: number;
@@ -113,7 +119,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     if (!roleDecided) {
       const kind = roleKind(config.groups, group, options.local ?? false);
       if (kind !== 'local') {
-        const { primaryEndpoint, lease } = options;
+        const { primaryEndpoint, lease, segments } = options;
         role = groupRole({
           kind,
           group,
@@ -123,6 +129,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
           selfUrl: () => advertised,
           ...(primaryEndpoint && { primaryEndpoint }),
           ...(lease && { lease }),
+          ...(segments && { segments }),
         });
       }
       roleDecided = true;
@@ -154,11 +161,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       res.shouldKeepAlive = false;
       res.on('finish', () => setImmediate(() => server.closeIdleConnections()));
     }
-    route(req, res, arrivedWith).catch((error: unknown) => {
-      alert({ msg: 'node failed to answer a request', uri: req.url, ex: error });
-      if (!res.headersSent) sendJson(res, 500, { error: 'Internal Server Error' });
-      else res.destroy();
-    });
+    route(req, res, arrivedWith).catch((error: unknown) => failedToAnswer(req, res, error));
   });
   // Longer than the load balancers' and proxies' idle timeouts, so the node is never the side that
   // closes a connection a client is about to reuse.

@@ -3,9 +3,11 @@
 // are mutated in place by later updates of the same transaction (a transient, like Clojure's), which
 // makes big transactions cost little more than a mutable tree.
 //
-// Leaves hold keys; a branch holds its children and, per child, the child's greatest key. An update
-// below a branch that leaves the child's greatest key as it was copies only the branch's children and
-// shares its keys array; both nodes then copy that array before they change it.
+// Leaves hold keys; a branch holds its children and, per child, the child's greatest key. No search
+// reads the last child's (a key above the others goes to the last child), so it is left stale when
+// that child grows: appends, the common insert, then change no branch's keys. An update below a
+// branch that leaves its keys as they were copies only the branch's children and shares its keys
+// array; both nodes then copy that array before they change it.
 
 export type Edit = object;
 type Compare<T> = (a: T, b: T) => number;
@@ -56,6 +58,7 @@ function firstKey<T>(node: Node<T>): T {
 }
 
 function lastKey<T>(node: Node<T>): T {
+  while (node.children !== null) node = node.children[node.children.length - 1]!;
   return node.keys[node.keys.length - 1]!;
 }
 
@@ -120,14 +123,16 @@ function ins<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
     if (out.keys.length > MAX) split(out, edit, lo);
     return out;
   }
-  let at = childFor(keys, key, cmp);
+  // A key above every child's but the last goes to the last: the path of appends, in one comparison.
+  const n = keys.length;
+  let at = n > 1 && cmp(keys[n - 2]!, key) < 0 ? n - 1 : childFor(keys, key, cmp);
   // A key between two children goes to the end of the left one: ascending inserts then append.
   if (at > 0 && cmp(key, firstKey(node.children[at]!)) < 0) at--;
   const child = ins(node.children[at]!, key, cmp, edit);
   if (!changed) return node;
   const right = splitOff as Node<T> | null;
   splitOff = null;
-  const last = lastKey(child);
+  const last = right === null && at === keys.length - 1 ? keys[at] : lastKey(child);
   let out: Node<T>;
   if (edit !== null && node.edit === edit) out = node;
   else if (right === null && keys[at] === last) {
@@ -201,7 +206,7 @@ function rem<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
     return out;
   }
   children[at] = child;
-  if (out.keys[at] !== lastKey(child)) writableKeys(out)[at] = lastKey(child);
+  if (at < children.length - 1 && out.keys[at] !== lastKey(child)) writableKeys(out)[at] = lastKey(child);
   if (child.keys.length < MIN && children.length > 1) rebalance(out, at === children.length - 1 ? at - 1 : at, edit);
   return out;
 }
@@ -213,6 +218,8 @@ function rebalance<T>(parent: Node<T>, i: number, edit: Edit | null): void {
   const right = children[i + 1]!;
   const keys = left.keys.concat(right.keys);
   const kids = left.children === null ? null : left.children.concat(right.children!);
+  // The left branch's last key may be stale, and it is no longer last.
+  if (kids !== null) keys[left.keys.length - 1] = lastKey(left);
   if (keys.length <= MAX) {
     const merged = new Node(keys, kids, edit);
     children.splice(i, 2, merged);

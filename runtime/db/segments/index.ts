@@ -7,4 +7,4 @@ export { SegmentCache, type SegmentCacheOptions, type SegmentCacheStats } from '
 export { isIndexRoot, type IndexRoot, type SegmentRef } from './segment-codec.js';
 export { SegmentMissingError, withSegments } from './with-segments.js';
 export { writeIndex, type IndexWriteOptions, type IndexWriteResult } from './write-index.js';
-export { startSegmentUpkeep, type SegmentUpkeep, type SegmentUpkeepOptions, type UpkeepTimers } from './upkeep.js';
+export { startSegmentUpkeep, type SegmentUpkeep, type SegmentUpkeepOptions, type UpkeepSchedule, type UpkeepTimers } from './upkeep.js';

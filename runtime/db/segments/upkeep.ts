@@ -35,6 +35,9 @@ export interface SegmentUpkeepOptions {
   readonly onCollected?: (result: GarbageResult) => void;
 }
 
+/** How often and how carefully upkeep runs, as a host passes it on (the node on scale-out storage). */
+export type UpkeepSchedule = Pick<SegmentUpkeepOptions, 'collectEveryMs' | 'jitter' | 'metricsEveryMs' | 'garbage'>;
+
 export interface SegmentUpkeep {
   /** Cancels the next runs and waits for one in progress; later calls do nothing. */
   stop(): Promise<void>;

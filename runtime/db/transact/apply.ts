@@ -15,6 +15,10 @@ import type { Source } from './errors.js';
 
 export class Conflict extends Error {}
 
+// Most transactions touch no schema, tuple or retraction: their sets are made on first use.
+const NO_ENTITIES: ReadonlySet<EntityId> = new Set();
+const NO_TUPLES: ReadonlyMap<number, ReadonlySet<EntityId>> = new Map();
+
 export class TxWriter {
   readonly live: IndexWriter;
   /** Datoms moved to history: each retracted assertion, then its retraction. */
@@ -23,10 +27,9 @@ export class TxWriter {
   readonly out: Datom[] = [];
   /** Asserted datoms of unique attributes, with their ops, to check once all ops are in. */
   readonly uniqueChecks: { d: Datom; src: Source | undefined }[] = [];
-  readonly schemaTouched = new Set<EntityId>();
-  /** Composite tuple attribute id -> entities whose parts changed. */
-  readonly tuplesTouched = new Map<number, Set<EntityId>>();
-  private readonly retractedHere = new Map<EntityId, Datom[]>();
+  private schemaSet: Set<EntityId> | undefined;
+  private tuplesMap: Map<number, Set<EntityId>> | undefined;
+  private retractedHere: Map<EntityId, Datom[]> | undefined;
 
   constructor(
     live: IndexRoots,
@@ -35,6 +38,16 @@ export class TxWriter {
     readonly txId: number,
   ) {
     this.live = new IndexWriter(live, edit, false);
+  }
+
+  /** Entities whose schema attributes changed. */
+  get schemaTouched(): ReadonlySet<EntityId> {
+    return this.schemaSet ?? NO_ENTITIES;
+  }
+
+  /** Composite tuple attribute id -> entities whose parts changed. */
+  get tuplesTouched(): ReadonlyMap<number, ReadonlySet<EntityId>> {
+    return this.tuplesMap ?? NO_TUPLES;
   }
 
   /** Live datoms of e (and a), as the transaction has them so far. */
@@ -60,7 +73,7 @@ export class TxWriter {
         this.retractStored(existing, attr);
       }
     }
-    if (this.retractedHere.size > 0 && this.retractedHere.get(e)?.some((r) => r.a === attr.id && valuesEqual(r.v, v)) === true)
+    if (this.retractedHere !== undefined && this.retractedHere.get(e)?.some((r) => r.a === attr.id && valuesEqual(r.v, v)) === true)
       throw new Conflict(`${attr.ident} ${show(v, 60)} of entity ${e} is both retracted and asserted in one transaction`);
     if (!this.live.add(d, attr.isRef)) return;
     this.out.push(d);
@@ -106,6 +119,7 @@ export class TxWriter {
     const r = new StoredDatom(stored.e, stored.a, stored.v, this.txId, false);
     this.out.push(r);
     if (!attr.noHistory) this.toHistory.push(stored, r);
+    this.retractedHere ??= new Map();
     const here = this.retractedHere.get(r.e);
     if (here === undefined) this.retractedHere.set(r.e, [r]);
     else here.push(r);
@@ -113,12 +127,13 @@ export class TxWriter {
   }
 
   private touch(e: EntityId, attr: AttrInfo): void {
-    if (attr.id <= LAST_SCHEMA_ATTR) this.schemaTouched.add(e);
+    if (attr.id <= LAST_SCHEMA_ATTR) (this.schemaSet ??= new Set()).add(e);
     const tuples = this.schema.tuplesOf.get(attr.id);
     if (tuples === undefined) return;
+    this.tuplesMap ??= new Map();
     for (const t of tuples) {
-      let es = this.tuplesTouched.get(t.id);
-      if (es === undefined) this.tuplesTouched.set(t.id, (es = new Set()));
+      let es = this.tuplesMap.get(t.id);
+      if (es === undefined) this.tuplesMap.set(t.id, (es = new Set()));
       es.add(e);
     }
   }

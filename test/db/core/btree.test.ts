@@ -9,7 +9,8 @@ function depthsEqual(node: Node<number>): number {
   if (node.children === null) return 0;
   const depths = node.children.map(depthsEqual);
   expect(new Set(depths).size).toBe(1);
-  node.children.forEach((c, i) => expect(node.keys[i]).toBe(maxOf(c)));
+  // Every child's greatest key but the last child's, which no search reads and inserts leave stale.
+  node.children.slice(0, -1).forEach((c, i) => expect(node.keys[i]).toBe(maxOf(c)));
   return depths[0]! + 1;
 }
 
