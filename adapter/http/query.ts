@@ -27,9 +27,11 @@ function decodeFormComponent(raw: string): string {
 
 // An app sees the same few parameter names over and over. A fresh key string costs a slice and, once
 // used as a property name, V8 interning it; a key recognised in place, without slicing, costs neither.
-// Slots are picked by length and end characters; a collision only replaces the slot's entry.
+// Slots are picked by length and end characters; a collision only replaces the slot's entry. Only
+// short keys are remembered: V8 makes a longer slice a view into the whole query string, which the
+// slot would then keep alive.
 const KEY_SLOTS = 256;
-const KEY_MAX_LENGTH = 64;
+const KEY_MAX_LENGTH = 12;
 const rawKeys: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 const decodedKeys: string[] = new Array<string>(KEY_SLOTS).fill('');
 

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { configure as serverlessExpress } from '@codegenie/serverless-express';
 import awsLambdaFastify from '@fastify/aws-lambda';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -105,12 +107,21 @@ interface Sample {
   cpu: number;
 }
 
+// Each batch starts on an empty young generation (a collection before it, untimed) and ends by
+// collecting its own garbage (timed): every contender pays for what it allocated, and none pays for the
+// garbage a heavy allocator before it left behind. Minor collections only: a full one shrinks the
+// young generation and slows every allocating contender afterwards.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+
 // Ratios use CPU time: on a machine shared with other busy processes, wall time also counts the
 // moments this process waited for a core, which says nothing about the adapter.
 async function timeBatch(fn: LambdaFn, event: unknown, iterations: number): Promise<Sample> {
+  collectGarbage({ type: 'minor' });
   const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) await fn(event as never, context);
+  collectGarbage({ type: 'minor' });
   const wall = Number(process.hrtime.bigint() - start) / iterations;
   const cpuUsed = process.cpuUsage(cpuStart);
   return { wall, cpu: ((cpuUsed.user + cpuUsed.system) * 1000) / iterations };
@@ -142,9 +153,14 @@ async function main(): Promise<void> {
   for (const [shape, event] of Object.entries(events)) {
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
     for (const fn of Object.values(contenders)) for (let warm = 0; warm < 2; warm++) await timeBatch(fn, event, iterations);
-    // Contenders take turns within each round, so that a noisy moment on a shared machine hits all.
+    // Contenders take turns within each round, so that a noisy moment on a shared machine hits all,
+    // and the turn order rotates from round to round, so that no one always follows the same neighbour.
+    const entries = Object.entries(contenders);
     for (let round = 0; round < rounds; round++) {
-      for (const [name, fn] of Object.entries(contenders)) samples[name]!.push(await timeBatch(fn, event, iterations));
+      for (let turn = 0; turn < entries.length; turn++) {
+        const [name, fn] = entries[(round + turn) % entries.length]!;
+        samples[name]!.push(await timeBatch(fn, event, iterations));
+      }
     }
     // Ratios are taken within each round (the contenders ran moments apart) and their median reported:
     // on a shared machine this cancels load that shifts between rounds.

@@ -10,8 +10,16 @@ export class BodyTooLarge extends Error {
 }
 
 export function declaredTooLarge(req: IncomingMessage, limit: number): boolean {
-  const declared = Number(req.headers['content-length']);
-  return Number.isFinite(declared) && declared > limit;
+  // From the raw list, so that a handler that needs no other header never makes Node build `req.headers`.
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 14 && (name === 'content-length' || name.toLowerCase() === 'content-length')) {
+      const declared = Number(raw[i + 1]);
+      return Number.isFinite(declared) && declared > limit;
+    }
+  }
+  return false;
 }
 
 /**

@@ -52,13 +52,28 @@ export function forwardTarget(name: string): ForwardTarget {
   return { name, path: invokePath(name) };
 }
 
-export async function forward(
+export function forward(
   endpoints: readonly Endpoint[],
   secret: SigningKey,
   target: ForwardTarget,
   json: string,
   timeoutMs: number,
 ): Promise<ForwardResult> {
+  return new Promise((resolve) => forwardThen(endpoints, secret, target, json, timeoutMs, resolve));
+}
+
+/**
+ * `forward` with a callback, called exactly once: the proxy's handler settles its own promise from it,
+ * so that no promise layer of ours sits between the node's answer and the Lambda runtime.
+ */
+export function forwardThen(
+  endpoints: readonly Endpoint[],
+  secret: SigningKey,
+  target: ForwardTarget,
+  json: string,
+  timeoutMs: number,
+  done: (result: ForwardResult) => void,
+): void {
   // The body stays a string: the signature and the socket both take its UTF-8 bytes (JSON text has no
   // lone surrogates, so there is only one way to encode it), and a string body leaves the socket in one
   // write together with the headers.
@@ -69,68 +84,90 @@ export async function forward(
   const attempts = endpoints.length === 1 ? 2 : endpoints.length;
   const deadline = Date.now() + timeoutMs;
   const failures: string[] = [];
-  for (let i = 0; i < attempts; i++) {
+  const attempt = (i: number): void => {
     const endpoint = endpoints[(start + i) % endpoints.length]!;
-    const result = await post(endpoint, target, secret, json, length, deadline - Date.now());
-    if (result.kind !== 'unreachable') return result;
-    failures.push(result.message);
-  }
-  return { kind: 'unreachable', message: failures.join('; ') };
+    const next = (result: ForwardResult): void => {
+      if (result.kind !== 'unreachable') return done(result);
+      failures.push(result.message);
+      if (i + 1 < attempts) attempt(i + 1);
+      else done({ kind: 'unreachable', message: failures.join('; ') });
+    };
+    // A retry starts from a socket's callback, where a throw would end the process: it is reported instead.
+    try {
+      post(endpoint, target, secret, json, length, deadline - Date.now(), next);
+    } catch (error) {
+      next({ kind: 'unreachable', message: `${endpoint.base}: ${(error as Error).message}` });
+    }
+  };
+  attempt(0);
 }
 
-function post(endpoint: Endpoint, target: ForwardTarget, secret: SigningKey, body: string, length: number, timeoutMs: number): Promise<ForwardResult> {
-  return new Promise((resolve) => {
-    if (timeoutMs <= 0) return resolve({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
-    const signed = signedHeaders(secret, target.name, body);
-    const request = (endpoint.https ? httpsRequest : httpRequest)({
-      hostname: endpoint.hostname,
-      port: endpoint.port,
-      path: target.path,
-      method: 'POST',
-      agent: endpoint.https ? httpsAgent : httpAgent,
-      // As a flat list, the headers go straight into the request head; an object would be copied
-      // header by header into the request first. A list also means Node adds no Host of its own.
-      headers: [
-        'host',
-        endpoint.host,
-        'content-type',
-        'application/json',
-        'content-length',
-        String(length),
-        HEADERS.timestamp,
-        signed[HEADERS.timestamp]!,
-        HEADERS.nonce,
-        signed[HEADERS.nonce]!,
-        HEADERS.signature,
-        signed[HEADERS.signature]!,
-      ],
-    });
-    let answered = false;
-    const deadline = watchDeadline(timeoutMs, () => {
-      resolve({ kind: 'timeout', message: `${endpoint.base} did not answer within ${timeoutMs} ms` });
-      request.destroy();
-    });
-    request.on('response', (response: IncomingMessage) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        deadline.cancel();
-        const status = response.statusCode ?? 0;
-        // Only a refusal carries Retry-After; a 200 never pays for building the header map.
-        const retryAfter = status === 200 ? undefined : response.headers['retry-after'];
-        resolve({ kind: 'answer', status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
-      });
-      response.on('error', (error) => {
-        deadline.cancel();
-        resolve({ kind: 'unreachable', message: `${endpoint.base} broke off its answer: ${error.message}` });
-      });
-    });
-    request.on('error', (error) => {
-      deadline.cancel();
-      // After a response started, the response's own error handler reports the failure.
-      if (!answered) resolve({ kind: 'unreachable', message: `${endpoint.base}: ${error.message}` });
-    });
-    request.end(body);
+function post(
+  endpoint: Endpoint,
+  target: ForwardTarget,
+  secret: SigningKey,
+  body: string,
+  length: number,
+  timeoutMs: number,
+  done: (result: ForwardResult) => void,
+): void {
+  // Settles once: a timeout and a late error or answer may both report.
+  let settled = false;
+  const resolve = (result: ForwardResult): void => {
+    if (settled) return;
+    settled = true;
+    done(result);
+  };
+  if (timeoutMs <= 0) return resolve({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
+  const signed = signedHeaders(secret, target.name, body);
+  const request = (endpoint.https ? httpsRequest : httpRequest)({
+    hostname: endpoint.hostname,
+    port: endpoint.port,
+    path: target.path,
+    method: 'POST',
+    agent: endpoint.https ? httpsAgent : httpAgent,
+    // As a flat list, the headers go straight into the request head; an object would be copied
+    // header by header into the request first. A list also means Node adds no Host of its own.
+    headers: [
+      'host',
+      endpoint.host,
+      'content-type',
+      'application/json',
+      'content-length',
+      String(length),
+      HEADERS.timestamp,
+      signed[HEADERS.timestamp]!,
+      HEADERS.nonce,
+      signed[HEADERS.nonce]!,
+      HEADERS.signature,
+      signed[HEADERS.signature]!,
+    ],
   });
+  let answered = false;
+  const deadline = watchDeadline(timeoutMs, () => {
+    resolve({ kind: 'timeout', message: `${endpoint.base} did not answer within ${timeoutMs} ms` });
+    request.destroy();
+  });
+  request.on('response', (response: IncomingMessage) => {
+    answered = true;
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => {
+      deadline.cancel();
+      const status = response.statusCode ?? 0;
+      // Only a refusal carries Retry-After; a 200 never pays for building the header map.
+      const retryAfter = status === 200 ? undefined : response.headers['retry-after'];
+      resolve({ kind: 'answer', status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
+    });
+    response.on('error', (error) => {
+      deadline.cancel();
+      resolve({ kind: 'unreachable', message: `${endpoint.base} broke off its answer: ${error.message}` });
+    });
+  });
+  request.on('error', (error) => {
+    deadline.cancel();
+    // After a response started, the response's own error handler reports the failure.
+    if (!answered) resolve({ kind: 'unreachable', message: `${endpoint.base}: ${error.message}` });
+  });
+  request.end(body);
 }

@@ -6,7 +6,7 @@ import { PROXY_ENV } from '../protocol/proxy-env.js';
 import { signingKey } from '../protocol/signing.js';
 import { lambdaTarget, type InvokeBody } from '../protocol/wire.js';
 import { fail, type Integration } from './failure.js';
-import { forward, forwardTarget, parseEndpoint, type Endpoint, type ForwardTarget } from './forward.js';
+import { forwardTarget, forwardThen, parseEndpoint, type Endpoint, type ForwardResult, type ForwardTarget } from './forward.js';
 import { loadSecret, type ProxyEnvVars } from './secret.js';
 
 /** The parts of the Lambda context a proxy reads. */
@@ -59,7 +59,7 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
   let settings: ProxySettings | undefined;
   let secret: Promise<KeyObject> | undefined;
   let loaded: KeyObject | undefined;
-  return async (event, context) => {
+  const firstUse = async (event: unknown, context: ProxyContext): Promise<unknown> => {
     settings ??= readSettings(env);
     // A failed read is not cached: the next invocation of this container tries again.
     secret ??= loadSecret(env)
@@ -68,40 +68,56 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
         secret = undefined;
         throw error;
       });
-    // Once the key is in hand, requests use it without waiting on a promise.
-    const key = loaded ?? (loaded = await secret);
-    const remaining = context.getRemainingTimeInMillis();
-    const invoke: InvokeBody = {
-      event,
-      context: {
-        awsRequestId: context.awsRequestId,
-        deadline: Date.now() + remaining,
-        functionName: context.functionName,
-        invokedFunctionArn: context.invokedFunctionArn,
-        identity: context.identity,
-        clientContext: context.clientContext,
-      },
-    };
-    const { target, integration, endpoints } = settings;
-    const result = await forward(endpoints, key, target, JSON.stringify(invoke), remaining - marginMs);
-    if (result.kind === 'unreachable') return failed(integration, event, 502, `ions node unreachable: ${result.message}`);
-    if (result.kind === 'timeout') return failed(integration, event, 504, `ions node too slow: ${result.message}`);
-    if (result.status === 200) {
-      try {
-        return JSON.parse(result.body) as unknown;
-      } catch {
-        return failed(integration, event, 502, `ions node answered ${target.name} with invalid JSON`);
-      }
-    }
-    const reason = `ions node answered ${result.status} for ${target.name}: ${result.body}`;
-    if (result.status === 429 || result.status === 503) {
-      return failed(integration, event, 503, reason, result.retryAfter ?? '1');
-    }
-    // 500: the ion failed; 504: the deadline passed before it could start; anything else means this
-    // proxy and the node disagree (key, target), which the client can only see as a bad gateway.
-    const status = result.status === 500 || result.status === 504 ? result.status : 502;
-    return failed(integration, event, status, reason);
+    loaded = await secret;
+    return invoke(settings, loaded, event, context);
   };
+  // Once settings and key are in hand, an invocation is one promise, settled straight from the
+  // answer's callback: no async layer of ours adds a microtask between the node and the runtime.
+  const invoke = (current: ProxySettings, key: KeyObject, event: unknown, context: ProxyContext): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const remaining = context.getRemainingTimeInMillis();
+      const body: InvokeBody = {
+        event,
+        context: {
+          awsRequestId: context.awsRequestId,
+          deadline: Date.now() + remaining,
+          functionName: context.functionName,
+          invokedFunctionArn: context.invokedFunctionArn,
+          identity: context.identity,
+          clientContext: context.clientContext,
+        },
+      };
+      forwardThen(current.endpoints, key, current.target, JSON.stringify(body), remaining - marginMs, (result) => {
+        try {
+          resolve(answer(current, event, result));
+        } catch (error) {
+          // An event integration fails by throwing, so that AWS retries the event.
+          reject(error);
+        }
+      });
+    });
+  return (event, context) => (settings !== undefined && loaded !== undefined ? invoke(settings, loaded, event, context) : firstUse(event, context));
+}
+
+/** What the Lambda returns for the node's answer (or its absence); throws where an event must be retried. */
+function answer({ target, integration }: ProxySettings, event: unknown, result: ForwardResult): unknown {
+  if (result.kind === 'unreachable') return failed(integration, event, 502, `ions node unreachable: ${result.message}`);
+  if (result.kind === 'timeout') return failed(integration, event, 504, `ions node too slow: ${result.message}`);
+  if (result.status === 200) {
+    try {
+      return JSON.parse(result.body) as unknown;
+    } catch {
+      return failed(integration, event, 502, `ions node answered ${target.name} with invalid JSON`);
+    }
+  }
+  const reason = `ions node answered ${result.status} for ${target.name}: ${result.body}`;
+  if (result.status === 429 || result.status === 503) {
+    return failed(integration, event, 503, reason, result.retryAfter ?? '1');
+  }
+  // 500: the ion failed; 504: the deadline passed before it could start; anything else means this
+  // proxy and the node disagree (key, target), which the client can only see as a bad gateway.
+  const status = result.status === 500 || result.status === 504 ? result.status : 502;
+  return failed(integration, event, status, reason);
 }
 
 function failed(integration: Integration, event: unknown, status: number, reason: string, retryAfter?: string) {

@@ -38,6 +38,11 @@ describe('parseQueryString', () => {
     expect({ ...parseQueryString('ayb=3&axb=4&ayb=5') }).toEqual({ ayb: ['3', '5'], axb: '4' });
   });
 
+  it('reads keys too long to remember as they come', () => {
+    expect({ ...parseQueryString('a_rather_long_key=1&a_rather_long_kez=2') }).toEqual({ a_rather_long_key: '1', a_rather_long_kez: '2' });
+    expect({ ...parseQueryString('a_rather_long_key=3&a_rather_long_key=4') }).toEqual({ a_rather_long_key: ['3', '4'] });
+  });
+
   it('decodes a key remembered from its encoded form the same way each time', () => {
     expect({ ...parseQueryString('a%20b=1') }).toEqual({ 'a b': '1' });
     expect({ ...parseQueryString('a%20b=2&c=3') }).toEqual({ 'a b': '2', c: '3' });

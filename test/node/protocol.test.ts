@@ -72,6 +72,13 @@ describe('auth headers', () => {
     expect(readAuthHeaders(headers('soon'), 60_000, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/not epoch milliseconds/) });
     expect(readAuthHeaders({}, 60_000, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/missing x-ions-timestamp/) });
   });
+
+  it('reads the raw header list as the parsed object, names in any case, and refuses a repeated signing header', () => {
+    const raw = ['Host', 'node', 'X-Ions-Timestamp', String(now), 'x-ions-nonce', 'n', 'x-ions-SIGNATURE', 'ab'];
+    expect(readAuthHeaders(raw, 60_000, now)).toEqual({ ok: true, auth: { timestamp: now, nonce: 'n', signature: 'ab' } });
+    expect(readAuthHeaders([...raw, 'x-ions-nonce', 'm'], 60_000, now)).toMatchObject({ ok: false, status: 401, reason: expect.stringMatching(/missing/) });
+    expect(readAuthHeaders(raw.slice(0, 6), 60_000, now)).toMatchObject({ ok: false, reason: expect.stringMatching(/missing/) });
+  });
 });
 
 describe('replay guard', () => {
