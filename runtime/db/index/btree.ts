@@ -52,11 +52,6 @@ function writableKeys<T>(node: Node<T>): T[] {
   return node.keys;
 }
 
-function firstKey<T>(node: Node<T>): T {
-  while (node.children !== null) node = node.children[0]!;
-  return node.keys[0]!;
-}
-
 function lastKey<T>(node: Node<T>): T {
   while (node.children !== null) node = node.children[node.children.length - 1]!;
   return node.keys[node.keys.length - 1]!;
@@ -124,10 +119,9 @@ function ins<T>(node: Node<T>, key: T, cmp: Compare<T>, edit: Edit | null): Node
     return out;
   }
   // A key above every child's but the last goes to the last: the path of appends, in one comparison.
+  // A key between two children goes to the right one, whose greatest key then stays as it was.
   const n = keys.length;
-  let at = n > 1 && cmp(keys[n - 2]!, key) < 0 ? n - 1 : childFor(keys, key, cmp);
-  // A key between two children goes to the end of the left one: ascending inserts then append.
-  if (at > 0 && cmp(key, firstKey(node.children[at]!)) < 0) at--;
+  const at = n > 1 && cmp(keys[n - 2]!, key) < 0 ? n - 1 : childFor(keys, key, cmp);
   const child = ins(node.children[at]!, key, cmp, edit);
   if (!changed) return node;
   const right = splitOff as Node<T> | null;
