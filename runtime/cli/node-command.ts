@@ -1,7 +1,7 @@
 // `ions node`: a compute node as a long-running process (systemd on EC2, a container), serving one
 // built revision until CodeDeploy or a signal replaces it. On EC2 its settings come from the
 // environment file the stack's user data writes (names in runtime/config/node-env.ts).
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_NODE_PORT, type IonsConfig } from '../config/ions-config.js';
 import { NODE_ENV, readNodeEnv, type EnvVars } from '../config/node-env.js';
 import { IN_FLIGHT_PERIOD_SECONDS } from '../config/node-metrics.js';
@@ -17,7 +17,7 @@ export interface NodeCommandOptions {
   /** Else IONS_PORT, else 8182. */
   port?: number;
   host: string;
-  /** Where a `file` storage without its own `dir` keeps its data. */
+  /** Where a `file` storage without its own `dir` keeps its data, and scale-out nodes their segment cache (segment-cache/). */
   dataDir: string;
   /** The node's environment; process.env by default. */
   env?: EnvVars;
@@ -81,7 +81,7 @@ export async function runNode(options: NodeCommandOptions): Promise<RunningNodeP
       ...(settings.primaryEndpoint !== undefined && { primaryEndpoint: settings.primaryEndpoint }),
       ...(advertise !== undefined && { advertiseUrl: advertise }),
       // Databases on the scale-out backends are checkpointed as index segments; file and memory keep snapshots.
-      ...((type === 'postgres' || type === 'dynamodb') && { segments: {} }),
+      ...((type === 'postgres' || type === 'dynamodb') && { segments: {}, segmentCacheDir: join(options.dataDir, 'segment-cache') }),
       inFlightPeriodMs: options.inFlightPeriodMs ?? IN_FLIGHT_PERIOD_SECONDS * 1000,
     });
   } catch (err) {

@@ -59,6 +59,8 @@ export interface StartNodeOptions {
    * holder collects on this schedule (`{}` for the defaults: hourly). Unset: snapshot checkpoints.
    */
   segments?: UpkeepSchedule;
+  /** Query-group nodes with `segments`: the directory of the local disk tier of the segment cache. */
+  segmentCacheDir?: string;
   clockWindowMs?: number;
   /** Largest request body accepted, invoke or HTTP-direct. */
   maxBodyBytes?: number;
@@ -119,7 +121,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     if (!roleDecided) {
       const kind = roleKind(config.groups, group, options.local ?? false);
       if (kind !== 'local') {
-        const { primaryEndpoint, lease, segments } = options;
+        const { primaryEndpoint, lease, segments, segmentCacheDir } = options;
         role = groupRole({
           kind,
           group,
@@ -130,6 +132,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
           ...(primaryEndpoint && { primaryEndpoint }),
           ...(lease && { lease }),
           ...(segments && { segments }),
+          ...(segmentCacheDir && { segmentCacheDir }),
         });
       }
       roleDecided = true;

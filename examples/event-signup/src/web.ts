@@ -36,15 +36,15 @@ function bodyFields(req: IonRequest): unknown {
 async function page(extra: Partial<PageData> = {}, status = 200): Promise<IonResponse> {
   const conn = await connection();
   const { name, capacity } = eventSettings();
-  return html(status, renderPage({ eventName: name, capacity, attendees: attendees(conn.db()), ...extra }));
+  return html(status, renderPage({ eventName: name, capacity, attendees: await attendees(conn.db()), ...extra }));
 }
 
 async function listAttendees(req: IonRequest): Promise<IonResponse> {
   const conn = await connection();
   const { name, capacity } = eventSettings();
   const email = typeof req.query.email === 'string' ? req.query.email : undefined;
-  const all = attendees(conn.db());
-  const shown = email === undefined ? all : attendees(conn.db(), email);
+  const all = await attendees(conn.db());
+  const shown = email === undefined ? all : await attendees(conn.db(), email);
   return json(200, {
     event: { name, capacity, seatsLeft: Math.max(0, capacity - all.length) },
     attendees: shown.map((a) => ({ name: a.name, signedUpAt: a.signedUpAt.toISOString() })),

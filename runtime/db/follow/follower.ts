@@ -3,9 +3,15 @@
 // and answers reads from that value. Transactions go to the primary through `forward`; the follower
 // then waits until its own log reading reaches the transaction, so the caller reads its own writes.
 // When storage cannot be reached it keeps serving the value it has and keeps trying.
+// Given a segment cache and a storage whose root is a segment index, it starts from that index
+// lazily, so a new node pulls only the segments its reads and the log tail touch.
 import { alert, errorData, event } from '../../cast/index.js';
 import { recoverDatabase, type Connection } from '../connection.js';
 import { applyTxData } from '../rebuild.js';
+import { openSegmentDb } from '../segments/open-segment-db.js';
+import type { SegmentCache } from '../segments/segment-cache.js';
+import { isIndexRoot } from '../segments/segment-codec.js';
+import { withSegments } from '../segments/with-segments.js';
 import { decodeTx } from '../storage/codec.js';
 import { StorageCorruptError } from '../storage/errors.js';
 import type { DatabaseStorage, RootPointer, Storage } from '../storage/storage.js';
@@ -37,6 +43,12 @@ export interface FollowOptions {
   readonly pollMs?: number;
   /** How long transact and syncTo wait for the log to reach a t by default, in ms. Default 10,000. */
   readonly waitMs?: number;
+  /**
+   * The cache of this database's segments (`new SegmentCache(store)` of `storage.open(db)`). When the
+   * root is a segment index, values are read lazily through it: read them inside `withSegments`.
+   * Without it, or on a snapshot root, the database is loaded whole.
+   */
+  readonly segments?: SegmentCache;
 }
 
 /**
@@ -45,7 +57,8 @@ export interface FollowOptions {
  * this node has read the transaction, so the report's dbAfter (and db() from then on) includes it;
  * sync reads everything storage holds now (every transaction acknowledged before the call); listen
  * sees every transaction this node reads, tempids empty; checkpoint is refused (the primary writes
- * them); close stops reading and fails pending syncTo calls, leaving the storage open.
+ * them); close stops reading and fails pending syncTo calls, leaving the storage open. Opened over
+ * segments, its values are lazy: reads reaching a segment no local cache holds need `withSegments`.
  */
 export interface Follower extends Connection {
   /** Resolves with a value whose basis is at least t; SyncTimeoutError after timeoutMs. */
@@ -133,7 +146,8 @@ class DbFollower implements Follower {
         const dbBefore = this.current;
         if (entry.t !== dbBefore.basisT + 1) throw new StorageCorruptError(`the log skips from t ${dbBefore.basisT} to t ${entry.t}`, where);
         const txData = decodeTx(entry.data, where);
-        this.current = applyTxData(dbBefore, txData);
+        // A lazy value fetches the segments the transaction touches; a loaded one never misses.
+        this.current = await withSegments(() => applyTxData(dbBefore, txData));
         this.applied({ dbBefore, dbAfter: this.current, txData, tempids: {} });
       }
     } catch (error) {
@@ -246,8 +260,15 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const pollMs = positiveMs('pollMs', options.pollMs, DEFAULT_POLL_MS);
   const waitMs = positiveMs('waitMs', options.waitMs, DEFAULT_WAIT_MS);
   const store = await options.storage.open(options.db);
-  const { db } = await recoverDatabase(store, options.functions);
+  const cache = options.segments;
+  if (cache !== undefined && cache.store.name !== store.name) throw new TypeError(`follow: the segment cache is of database ${cache.store.name}, not ${store.name}`);
+  const db = cache !== undefined && (await rootIsIndex(store)) ? await openSegmentDb(cache, { functions: options.functions }) : (await recoverDatabase(store, options.functions)).db;
   const follower = new DbFollower(store, db, options, pollMs, waitMs);
   follower.start();
   return follower;
+}
+
+async function rootIsIndex(store: DatabaseStorage): Promise<boolean> {
+  const pointer = await store.getRoot();
+  return pointer !== undefined && isIndexRoot(await store.getBlob(pointer.blob));
 }

@@ -16,6 +16,8 @@ export interface UpkeepTimers {
 export interface SegmentUpkeepOptions {
   /** The database to collect garbage in; its storage must implement listBlobs and deleteBlob. */
   readonly store: DatabaseStorage;
+  /** False on nodes that only read (followers): metrics alone, no collection. Default true. */
+  readonly collect?: boolean;
   /** The cache this process reads segments through, whose hit rates are reported. */
   readonly cache?: SegmentCache;
   /** Mean time between garbage collections; default 1 hour. */
@@ -65,7 +67,8 @@ function checkPeriod(name: string, ms: number): number {
 /** Starts the upkeep jobs of `store`; the first collection comes after one (jittered) period. */
 export function startSegmentUpkeep(options: SegmentUpkeepOptions): SegmentUpkeep {
   const { store, cache, garbage, onCollected, active } = options;
-  if (store.listBlobs === undefined || store.deleteBlob === undefined) {
+  const collects = options.collect ?? true;
+  if (collects && (store.listBlobs === undefined || store.deleteBlob === undefined)) {
     throw new TypeError(`startSegmentUpkeep: storage of ${store.name} cannot list and delete blobs (listBlobs, deleteBlob), which garbage collection needs`);
   }
   const collectEvery = checkPeriod('collectEveryMs', options.collectEveryMs ?? HOUR);
@@ -111,7 +114,7 @@ export function startSegmentUpkeep(options: SegmentUpkeepOptions): SegmentUpkeep
     }, metricsEvery);
   };
 
-  scheduleCollection();
+  if (collects) scheduleCollection();
   if (cache !== undefined) scheduleMetrics();
 
   return {

@@ -6,7 +6,7 @@ import type { Db } from '../db/database.js';
 import { asKeyword, resolveEntity } from '../db/resolve-ref.js';
 import type { AttrInfo } from '../schema/schema.js';
 import type { FunctionRegistry, Value } from '../types.js';
-import { coerceValue } from '../values/coerce.js';
+import { coerceScalar, coerceValue } from '../values/coerce.js';
 import { show } from '../values/show.js';
 import { type Source, TxError, txError } from './errors.js';
 import { ADD, CAS, Op, RETRACT, RETRACT_ATTR, RETRACT_ENTITY, Temp } from './ops.js';
@@ -140,7 +140,7 @@ export class Expander {
       if (key.name.startsWith('_') && key.name.length > 1) {
         const attr = this.attribute(Keyword.of(`${key.ns === undefined ? '' : `${key.ns}/`}${key.name.slice(1)}`), key);
         if (!attr.isRef) fail(`${key} walks ${attr.ident} backwards, but it is not a ref attribute`);
-        for (const x of this.refsOf(v)) this.push(new Op(ADD, this.ref(x, true), attr, e, undefined, this.src));
+        for (const x of this.refsOf(v)) this.push(new Op(ADD, this.refValue(attr, x, key), attr, e, undefined, this.src));
         continue;
       }
       const attr = this.attribute(key);
@@ -221,28 +221,86 @@ export class Expander {
     return this.entity(x, false) as number;
   }
 
-  /** A value in a ref position may also be a nested entity map. */
-  private ref(x: unknown, allowNew: boolean): number | Temp {
-    if (allowNew && (x instanceof Map || isPlainObject(x))) return this.entityMap(x as Map<unknown, unknown> | Record<string, unknown>);
-    return this.entity(x, allowNew);
+  /**
+   * A value asserted for a ref attribute (or, with `reverseKey`, walked backwards): an entity
+   * reference or a nested entity map. As in Datomic (:db.error/invalid-nested-entity), a nested map
+   * must be a component of the entity holding it or carry a unique attribute, so that no entity is
+   * made that nothing identifies or owns. Under a reverse ref the nested map is the entity that
+   * refers, not a component of this one, so only a unique attribute admits it.
+   */
+  private refValue(attr: AttrInfo, x: unknown, reverseKey?: Keyword): number | Temp {
+    if (!(x instanceof Map || isPlainObject(x))) return this.entity(x, true);
+    const m = x as Map<unknown, unknown> | Record<string, unknown>;
+    if ((reverseKey !== undefined || !attr.isComponent) && !this.hasUniqueKey(m))
+      fail(
+        `invalid nested entity ${show(m, 80)} under ${String(reverseKey ?? attr.ident)}: a nested entity map must be the value of a component attribute${reverseKey === undefined ? '' : ' (never under a reverse ref)'} or carry a unique attribute to upsert by`,
+      );
+    return this.entityMap(m);
+  }
+
+  private hasUniqueKey(m: Map<unknown, unknown> | Record<string, unknown>): boolean {
+    for (const k of m instanceof Map ? m.keys() : Object.keys(m)) {
+      const key = asKeyword(k);
+      if (key !== undefined && this.db.state.schema.attrByIdent(key)?.isUnique === true) return true;
+    }
+    return false;
   }
 
   private value(attr: AttrInfo, x: unknown): Value | Temp {
-    if (attr.isRef) return this.ref(x, true);
-    return this.scalar(attr, x);
+    if (attr.isRef) return this.refValue(attr, x);
+    return this.scalar(attr, x, true);
   }
 
   private existingValue(attr: AttrInfo, x: unknown): Value {
-    if (attr.isRef) return this.ref(x, false) as number;
-    return this.scalar(attr, x);
+    if (attr.isRef) return this.existing(x);
+    return this.scalar(attr, x, false);
   }
 
-  private scalar(attr: AttrInfo, x: unknown): Value {
+  // Ref elements of tuples resolve like any ref position: ids, idents, lookup refs, and (when the
+  // value is asserted) tempids. The resulting tuple may hold Temps until tempids get their ids.
+  private scalar(attr: AttrInfo, x: unknown, allowNew: boolean): Value {
+    if (attr.tupleAttrs !== undefined && attr.isIdentity && allowNew) return this.compositeIdentity(attr, x);
     try {
-      return coerceValue(attr, x);
+      if (attr.valueType !== 'tuple') return coerceValue(attr, x);
+      return coerceValue(attr, x, (el, what) => this.tupleRef(el, what, allowNew));
     } catch (e) {
+      if (e instanceof Failure) throw e;
       fail((e as Error).message);
     }
+  }
+
+  private tupleRef(x: unknown, what: string, allowNew: boolean): number | Temp {
+    try {
+      return this.entity(x, allowNew);
+    } catch (e) {
+      if (e instanceof Failure) fail(`${what}: ${e.message}`);
+      throw e;
+    }
+  }
+
+  /**
+   * The value of a unique-identity composite tuple, given explicitly to upsert by. Datomic upserts
+   * through a composite tuple only when the transaction states the tuple's value: given only the
+   * component attributes, the tuple is computed after tempids are resolved, so a new entity is made
+   * and its tuple is a unique conflict. We match that; the stated value identifies the entity and
+   * must then equal the value its attributes make (checked after the tuples are maintained).
+   */
+  private compositeIdentity(attr: AttrInfo, x: unknown): Value {
+    const parts = attr.tupleAttrs!;
+    const what = attr.ident.toString();
+    if (!Array.isArray(x) || x.length !== parts.length)
+      fail(`${what} is a composite tuple of ${parts.length} attributes: to upsert by it, give its value as an array of ${parts.length} elements, got ${show(x, 60)}`);
+    return x.map((el: unknown, i: number) => {
+      if (el === null) return null;
+      const part = this.db.state.schema.attrs.get(parts[i]!)!;
+      const at = `${what} element ${i} (${part.ident})`;
+      if (part.isRef) return this.tupleRef(el, at, true);
+      try {
+        return coerceScalar(part.valueType, el, at);
+      } catch (e) {
+        fail((e as Error).message);
+      }
+    }) as unknown as Value;
   }
 }
 

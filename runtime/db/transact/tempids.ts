@@ -27,6 +27,7 @@ export function resolveTempids(state: DbState, ops: readonly Op[], allTemps: rea
   for (const op of ops) {
     if (op.e instanceof Temp) op.e = op.e.id;
     if (op.v instanceof Temp) op.v = op.v.id;
+    else if (holdsTemp(op.v)) op.v = (op.v as unknown[]).map((x) => (x instanceof Temp ? x.id : x)) as unknown as Value;
   }
   const tempids: Record<string, number> = {};
   for (const t of allTemps) if (t.name !== undefined) tempids[t.name] = t.id;
@@ -46,12 +47,8 @@ function upsert(state: DbState, ops: readonly Op[], txData: readonly unknown[]):
     for (const op of ops) {
       if (op.kind !== ADD || !(op.e instanceof Temp) || !op.attr!.isIdentity) continue;
       const temp = op.e.root();
-      let v = op.v;
-      if (v instanceof Temp) {
-        const vr = v.root();
-        if (vr.id === -1) continue;
-        v = vr.id;
-      }
+      const v = resolvedSoFar(op.v);
+      if (v === undefined) continue;
       const existing = lookupUnique(state, op.attr!, v);
       if (existing !== undefined) {
         if (temp.id === -1) {
@@ -77,6 +74,27 @@ function upsert(state: DbState, ops: readonly Op[], txData: readonly unknown[]):
       }
     }
   }
+}
+
+/** A tuple value holding tempids (refs inside tuples). */
+function holdsTemp(v: unknown): boolean {
+  return Array.isArray(v) && v.some((x) => x instanceof Temp);
+}
+
+// The value with its tempids replaced by the ids they resolved to; undefined while one is unresolved.
+function resolvedSoFar(v: Value | Temp | undefined): Value | undefined {
+  if (v instanceof Temp) {
+    const id = v.root().id;
+    return id === -1 ? undefined : id;
+  }
+  if (!holdsTemp(v)) return v;
+  const out: unknown[] = [];
+  for (const x of v as unknown as unknown[]) {
+    const id = x instanceof Temp ? x.root().id : x;
+    if (id === -1) return undefined;
+    out.push(id);
+  }
+  return out as unknown as Value;
 }
 
 // Identity values as Map keys: primitives stand for themselves, other values by their printed form.

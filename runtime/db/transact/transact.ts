@@ -1,15 +1,17 @@
 // transact(db, txData) -> TxReport, computed purely: expand the data to ops, give tempids their ids,
-// apply the ops to copies of the indexes, maintain composite tuples, check uniqueness, re-read the
-// schema if it changed. Any failure throws before a new value exists, so nothing is half done.
+// apply the ops to copies of the indexes, maintain composite tuples (checking any stated to upsert
+// by), check uniqueness, re-read the schema if it changed (checking attributes made unique).
+// Any failure throws before a new value exists, so nothing is half done.
 import { Db } from '../db/database.js';
 import { LazyHistory } from '../db/history.js';
 import type { DbState } from '../db/state.js';
 import { MAX_T, tToTx } from '../ids.js';
 import { prefixBounds, rangeArray } from '../index/range.js';
 import { AVET } from '../index/orders.js';
-import { DB_TX_INSTANT } from '../schema/bootstrap.js';
+import { DB_TX_INSTANT, DB_UNIQUE } from '../schema/bootstrap.js';
 import type { Schema } from '../schema/schema.js';
-import type { Database, TxData, TxOptions, TxReport } from '../types.js';
+import type { Database, Datom, TxData, TxOptions, TxReport } from '../types.js';
+import { valuesEqual } from '../values/order.js';
 import { show } from '../values/show.js';
 import { Conflict, TxWriter } from './apply.js';
 import { TxError, txError } from './errors.js';
@@ -34,16 +36,23 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
   const instant = txInstant(state, ops, options, txData);
   writer.add(txId, state.schema.attrs.get(DB_TX_INSTANT)!, instant, undefined);
   let current: Op | undefined;
+  const statedTuples: Op[] = [];
   try {
-    for (current of ops) applyOp(writer, current);
+    for (current of ops) {
+      // A composite tuple is only ever stated to upsert by; the database makes its value.
+      if (current.kind === ADD && current.attr!.tupleAttrs !== undefined) statedTuples.push(current);
+      else applyOp(writer, current);
+    }
     current = undefined;
     maintainTuples(writer, state.schema);
+    checkStatedTuples(writer, statedTuples, txData);
     checkUnique(writer, state.schema, txData);
   } catch (e) {
     if (e instanceof Conflict) throw txError(txData, current?.src, e.message);
     throw e;
   }
   const schema = nextSchema(state.schema, writer, txData);
+  if (schema !== state.schema) checkNewlyUnique(writer, state.schema, schema, ops, txData);
   const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
   log.push({ t, data: writer.out });
   const after: DbState = {
@@ -95,12 +104,43 @@ function txInstant(state: DbState, ops: readonly Op[], options: TxOptions, txDat
   return now.getTime() < state.lastInstant ? new Date(state.lastInstant) : now;
 }
 
+function checkStatedTuples(w: TxWriter, stated: readonly Op[], txData: TxData): void {
+  for (const op of stated) {
+    const made = w.first(op.e as number, op.attr!.id);
+    if (made === undefined || !valuesEqual(made.v, op.v))
+      throw txError(
+        txData,
+        op.src,
+        `composite tuple ${op.attr!.ident} is stated as ${show(op.v, 60)} but the attributes of entity ${String(op.e)} make it ${made === undefined ? 'absent' : show(made.v, 60)}; state its attributes too`,
+      );
+  }
+}
+
 function checkUnique(w: TxWriter, schema: Schema, txData: TxData): void {
   for (const { d, src } of w.uniqueChecks) {
     for (const other of rangeArray(w.live.avet, prefixBounds(AVET, [d.a, d.v]))) {
       if (other.e !== d.e) {
-        throw txError(txData, src, `unique conflict: ${schema.attrs.get(d.a)!.ident} ${show(d.v, 60)} is already held by entity ${other.e} (asserted for entity ${d.e})`);
+        const attr = schema.attrs.get(d.a)!;
+        const hint = attr.tupleAttrs !== undefined && attr.isIdentity ? `; to upsert through composite ${attr.ident}, state its value in the transaction as well` : '';
+        throw txError(txData, src, `unique conflict: ${attr.ident} ${show(d.v, 60)} is already held by entity ${other.e} (asserted for entity ${d.e})${hint}`);
       }
+    }
+  }
+}
+
+// An attribute made unique by this transaction must already hold distinct values.
+function checkNewlyUnique(w: TxWriter, before: Schema, after: Schema, ops: readonly Op[], txData: TxData): void {
+  for (const e of w.schemaTouched) {
+    const attr = after.attrs.get(e);
+    const was = before.attrs.get(e);
+    if (attr === undefined || !attr.isUnique || was === undefined || was.isUnique) continue;
+    let prev: Datom | undefined;
+    for (const d of rangeArray(w.live.avet, prefixBounds(AVET, [e]))) {
+      if (prev !== undefined && valuesEqual(prev.v, d.v)) {
+        const src = ops.find((op) => op.kind === ADD && op.e === e && op.attr!.id === DB_UNIQUE)?.src;
+        throw txError(txData, src, `cannot make ${attr.ident} unique: value ${show(d.v, 60)} is held by entities ${prev.e} and ${d.e}`);
+      }
+      prev = d;
     }
   }
 }

@@ -68,8 +68,11 @@ function article(type: ValueType): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-/** A value for a non-ref attribute; tuples element by element. */
-export function coerceValue(attr: AttrInfo, v: unknown): Value {
+/** A ref element of a tuple (an entity reference the caller resolves) to its entity id or tempid. */
+export type RefElement = (x: unknown, what: string) => unknown;
+
+/** A value for a non-ref attribute; tuples element by element, ref elements through `refElement`. */
+export function coerceValue(attr: AttrInfo, v: unknown, refElement?: RefElement): Value {
   const what = attr.ident.toString();
   if (attr.valueType !== 'tuple') return coerceScalar(attr.valueType, v, what);
   if (attr.tupleAttrs !== undefined) throw new ValueTypeError(`${what} is a composite tuple: the database maintains it from ${attr.tupleAttrs.length} attributes; assert those instead`);
@@ -77,5 +80,10 @@ export function coerceValue(attr: AttrInfo, v: unknown): Value {
   if (v.length < 2 || v.length > 8) throw new ValueTypeError(`${what} expects a tuple of 2 to 8 elements, got ${v.length}`);
   if (attr.tupleTypes !== undefined && v.length !== attr.tupleTypes.length)
     throw new ValueTypeError(`${what} expects a tuple of ${attr.tupleTypes.length} elements, got ${v.length}`);
-  return v.map((x: unknown, i: number) => (x === null ? null : coerceScalar(attr.tupleType ?? attr.tupleTypes![i]!, x, `${what} element ${i}`))) as unknown as Value;
+  return v.map((x: unknown, i: number) => {
+    if (x === null) return null;
+    const type = attr.tupleType ?? attr.tupleTypes![i]!;
+    const at = `${what} element ${i}`;
+    return type === 'ref' && refElement !== undefined ? refElement(x, at) : coerceScalar(type, x, at);
+  }) as unknown as Value;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Db, decimal, emptyDb, kw, transact, uuid } from '../../../runtime/db/index.js';
 import { schemaTx } from './helpers.js';
@@ -67,5 +68,44 @@ describe('schema as data', () => {
     db = r.dbAfter as Db;
     expect(db.datomArray('eavt', r.tempids.x!, ':color')[0]!.v).toBe(db.entid(kw(':color/red')));
     expect([...db.datoms('avet', ':color', kw(':color/red'))].length).toBe(1);
+  });
+});
+
+describe('altering an attribute to unique', () => {
+  function emails(): { db: Db; ids: Record<string, number> } {
+    const db = transact(emptyDb(), schemaTx({ ':u/email': { type: 'string' } })).dbAfter as Db;
+    const r = transact(db, [{ ':db/id': 'a', ':u/email': 'x@e' }, { ':db/id': 'b', ':u/email': 'x@e' }, { ':db/id': 'c', ':u/email': 'y@e' }]);
+    return { db: r.dbAfter as Db, ids: r.tempids };
+  }
+
+  it('fails when current values repeat, naming the attribute, the value and the op', () => {
+    const { db, ids } = emails();
+    for (const unique of [':db.unique/identity', ':db.unique/value'])
+      expect(() => transact(db, [{ ':db/id': kw(':u/email'), ':db/unique': kw(unique) }])).toThrow(
+        new RegExp(`op 0 .*cannot make :u/email unique: value "x@e" is held by entities (${ids.a} and ${ids.b}|${ids.b} and ${ids.a})`),
+      );
+  });
+
+  it('succeeds once the values are distinct (retracted ones do not count), and lookups by it work', () => {
+    let { db, ids } = emails();
+    db = transact(db, [[':db/retract', ids.b, ':u/email', 'x@e']]).dbAfter as Db;
+    db = transact(db, [[':db/add', kw(':u/email'), ':db/unique', kw(':db.unique/identity')]]).dbAfter as Db;
+    expect(db.entid([kw(':u/email'), 'x@e'])).toBe(ids.a);
+    expect([...db.datoms('avet', kw(':u/email'), 'y@e')].map((d) => d.e)).toEqual([ids.c]);
+    expect(transact(db, [{ ':db/id': 'n', ':u/email': 'y@e' }]).tempids.n).toBe(ids.c);
+    expect(() => transact(db, [[':db/add', ids.b, ':u/email', 'x@e']])).toThrow(/unique conflict: :u\/email "x@e"/);
+  });
+
+  it('succeeds exactly when the current values are distinct (property)', () => {
+    const base = transact(emptyDb(), schemaTx({ ':u/n': { type: 'long' } })).dbAfter as Db;
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 6 }), (values) => {
+        const db = values.length === 0 ? base : (transact(base, values.map((v) => ({ ':u/n': v }))).dbAfter as Db);
+        const make = (): unknown => transact(db, [[':db/add', kw(':u/n'), ':db/unique', kw(':db.unique/value')]]);
+        if (new Set(values).size === values.length) expect(make).not.toThrow();
+        else expect(make).toThrow(/cannot make :u\/n unique/);
+      }),
+      { numRuns: 60 },
+    );
   });
 });

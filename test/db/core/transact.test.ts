@@ -252,3 +252,38 @@ describe('transact: all or nothing', () => {
     expect(() => transact(peopleDb(), [[':db/add', 'x', ':person/uuid-less', uuid('00000000-0000-0000-0000-000000000000')]])).toThrow(/unknown attribute/);
   });
 });
+
+describe('transact: nested entity maps must be components or carry a unique attribute', () => {
+  it('rejects a nested map under a non-component ref without a unique attribute, saying where', () => {
+    const db = peopleDb();
+    let err: unknown;
+    try {
+      transact(db, [{ ':person/name': 'Ann' }, { ':person/name': 'Ivan', ':person/best': { ':person/age': 3 } }]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TxError);
+    expect((err as TxError).opIndex).toBe(1);
+    expect((err as TxError).message).toMatch(/invalid nested entity \{.*:person\/age.*\} under :person\/best: a nested entity map must be the value of a component attribute or carry a unique attribute/);
+    expect(() => transact(db, [{ ':person/name': 'Ivan', ':person/friends': [{ ':person/name': 'Petr' }, { ':person/age': 1 }] }])).toThrow(/invalid nested entity .* under :person\/friends/);
+  });
+
+  it('upserts a nested map by its unique attribute and accepts unique-value attributes', () => {
+    let { db } = tx(peopleDb(), [{ ':person/name': 'Petr', ':person/age': 30 }]);
+    const petr = db.entid([name, 'Petr']);
+    ({ db } = tx(db, [{ ':person/name': 'Ivan', ':person/best': { ':person/name': 'Petr', ':person/age': 40 } }]));
+    expect((db.entity([name, 'Ivan'])!.get(':person/best') as { id: number }).id).toBe(petr);
+    expect(db.entity(petr!)!.get(':person/age')).toBe(40);
+    ({ db } = tx(db, [{ ':person/name': 'Oleg', ':person/best': { ':person/email': 'o@x' } }]));
+    expect(((db.entity([name, 'Oleg'])!.get(':person/best') as { get(a: string): unknown }).get(':person/email'))).toBe('o@x');
+  });
+
+  it('under a reverse ref needs a unique attribute even for a component attribute', () => {
+    const db = peopleDb();
+    expect(() => transact(db, [{ ':person/name': 'Anna', ':person/_friends': { ':person/age': 5 } }])).toThrow(/invalid nested entity .* under :person\/_friends: .*never under a reverse ref/);
+    expect(() => transact(db, [{ ':address/city': 'Tula', ':person/_address': { ':person/age': 5 } }])).toThrow(/invalid nested entity .* under :person\/_address/);
+    const { db: after } = tx(db, [{ ':person/name': 'Anna', ':person/_friends': { ':person/name': 'Ivan' } }]);
+    const friends = after.entity([name, 'Ivan'])!.get(':person/friends') as { id: number }[];
+    expect(friends.map((f) => f.id)).toEqual([after.entid([name, 'Anna'])]);
+  });
+});

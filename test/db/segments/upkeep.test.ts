@@ -157,6 +157,16 @@ describe('segment upkeep', () => {
     await upkeep.stop();
   });
 
+  it('reports metrics only, collecting nothing, when collect is false, even on a storage that cannot list blobs', async () => {
+    const store = await storeWithGarbage();
+    const limited = Object.assign(Object.create(store) as DatabaseStorage, { listBlobs: undefined, deleteBlob: undefined });
+    const timers = manualTimers();
+    const upkeep = startSegmentUpkeep({ store: limited, cache: new SegmentCache(store), collect: false, collectEveryMs: 50, jitter: 0, timers });
+    expect(waits(timers)).toEqual([60_000]);
+    await upkeep.stop();
+    expect(waits(timers)).toEqual([]);
+  });
+
   it('waits on stop for a collection in progress, then schedules nothing more', async () => {
     const { store, release } = heldListing(await storeWithGarbage());
     const timers = manualTimers();
