@@ -228,10 +228,11 @@ function rebalance<T>(parent: Node<T>, i: number, edit: Edit | null): void {
 }
 
 /**
- * The first key at or after the target, found without a cursor: the child picked at each level has a
- * greatest key at or after the target, so the leaf reached holds the answer if there is one.
+ * The leaf that holds the first key at or after the target, if any key is: each level picks the first
+ * child whose greatest key is at or after the target. A branch's last key is never read (it may be
+ * stale), since a target past every other key belongs to the last child anyway.
  */
-export function firstAtOrAfter<T>(root: Node<T>, target: Bounds<T>): T | undefined {
+export function leafAtOrAfter<T>(root: Node<T>, target: Bounds<T>): Node<T> {
   let node = root;
   while (node.children !== null) {
     const keys = node.keys;
@@ -244,7 +245,11 @@ export function firstAtOrAfter<T>(root: Node<T>, target: Bounds<T>): T | undefin
     }
     node = node.children[lo]!;
   }
-  const keys = node.keys;
+  return node;
+}
+
+/** Position of the first of a leaf's keys at or after the target; `keys.length` when there is none. */
+export function indexAtOrAfter<T>(keys: readonly T[], target: Bounds<T>): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
@@ -252,7 +257,13 @@ export function firstAtOrAfter<T>(root: Node<T>, target: Bounds<T>): T | undefin
     if (target.seek(keys[mid]!) < 0) lo = mid + 1;
     else hi = mid;
   }
-  return keys[lo];
+  return lo;
+}
+
+/** The first key at or after the target, found without a cursor. */
+export function firstAtOrAfter<T>(root: Node<T>, target: Bounds<T>): T | undefined {
+  const keys = leafAtOrAfter(root, target).keys;
+  return keys[indexAtOrAfter(keys, target)];
 }
 
 /** The stored key equal to `key`, if any. */

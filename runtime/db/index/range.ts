@@ -1,7 +1,7 @@
 // Prefix scans over one index root: the lazy Iterable the Database interface promises and the
 // array-filling fast path. Bounds are small objects rather than closures so a scan allocates little.
 import type { Datom } from '../types.js';
-import { type Bounds, Cursor, type Node } from './btree.js';
+import { type Bounds, Cursor, indexAtOrAfter, leafAtOrAfter, type Node } from './btree.js';
 import type { IndexOrder } from './orders.js';
 import { AVET } from './orders.js';
 import { compareValues } from '../values/order.js';
@@ -81,32 +81,14 @@ export function rangeArray(root: Node<Datom>, bounds: Bounds<Datom>): Datom[] {
   const out: Datom[] = [];
   // Most ranges a query asks for (one entity's attribute, one value) lie within one leaf: find it
   // without a cursor, and fall back to one only when the range runs past the leaf's end.
-  let node = root;
-  while (node.children !== null) {
-    const keys = node.keys;
-    let lo = 0;
-    let hi = keys.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (bounds.seek(keys[mid]!) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    node = node.children[lo]!;
-  }
-  const keys = node.keys;
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (bounds.seek(keys[mid]!) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo; i < keys.length; i++) {
+  const leaf = leafAtOrAfter(root, bounds);
+  const keys = leaf.keys;
+  for (let i = indexAtOrAfter(keys, bounds); i < keys.length; i++) {
     const d = keys[i]!;
     if (bounds.stop(d)) return out;
     out.push(d);
   }
-  if (keys !== root.keys || root.children !== null) {
+  if (leaf !== root) {
     out.length = 0;
     new Cursor(root, bounds).drainInto(out, bounds);
   }
