@@ -4,6 +4,21 @@ import { keyOf } from './values.js';
 
 export type Row = unknown[];
 
+/** The map that holds the row's last column, one nested map per earlier column, made as needed. */
+function innermostLevel(root: Map<unknown, unknown>, row: Row, cols: readonly number[], last: number): Map<unknown, unknown> {
+  let level = root;
+  for (let i = 0; i < last; i++) {
+    const k = keyOf(row[cols[i]!]);
+    let next = level.get(k) as Map<unknown, unknown> | undefined;
+    if (next === undefined) {
+      next = new Map();
+      level.set(k, next);
+    }
+    level = next;
+  }
+  return level;
+}
+
 /** Remembers which projections of rows onto `cols` were seen. */
 export class TupleSet {
   private readonly root = new Map<unknown, unknown>();
@@ -20,16 +35,7 @@ export class TupleSet {
       this.size = 1;
       return true;
     }
-    let level = this.root;
-    for (let i = 0; i < last; i++) {
-      const k = keyOf(row[cols[i]!]);
-      let next = level.get(k) as Map<unknown, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(k, next);
-      }
-      level = next;
-    }
+    const level = innermostLevel(this.root, row, cols, last);
     const k = keyOf(row[cols[last]!]);
     if (level.has(k)) return false;
     level.set(k, true);
@@ -63,16 +69,7 @@ export class TupleMultiMap {
       this.all.push(row);
       return;
     }
-    let level = this.root;
-    for (let i = 0; i < last; i++) {
-      const k = keyOf(row[cols[i]!]);
-      let next = level.get(k) as Map<unknown, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(k, next);
-      }
-      level = next;
-    }
+    const level = innermostLevel(this.root, row, cols, last);
     const k = keyOf(row[cols[last]!]);
     const bucket = level.get(k) as Row[] | undefined;
     if (bucket === undefined) level.set(k, [row]);
