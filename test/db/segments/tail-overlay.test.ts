@@ -2,32 +2,18 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../../runtime/cast/index.js';
 import { type Db, kw, transact } from '../../../runtime/db/index.js';
-import { type Node, toArray } from '../../../runtime/db/index/btree.js';
 import { SegmentCache, openSegmentDb, replayTail, withSegments, writeIndex } from '../../../runtime/db/segments/index.js';
 import { INDEX_NAMES, decodeIndexRoot } from '../../../runtime/db/segments/segment-codec.js';
 import { ORDERS } from '../../../runtime/db/index/orders.js';
 import { encodeTx, memoryStorage, type RootPointer } from '../../../runtime/db/storage/index.js';
-import type { Datom } from '../../../runtime/db/types.js';
 import { peopleDb } from '../core/helpers.js';
+import { treesAsText } from './trees-as-text.js';
 
 let restoreCast: () => void;
 beforeAll(() => {
   restoreCast = redirect(tapSink());
 });
 afterAll(() => restoreCast());
-
-const text = (ds: readonly Datom[]): string => ds.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join('\n');
-
-async function trees(db: Db): Promise<Record<string, string>> {
-  return withSegments(() => {
-    const out: Record<string, string> = {};
-    for (const name of INDEX_NAMES) {
-      out[`live ${name}`] = text(toArray(db.state.live[name] as Node<Datom>));
-      out[`history ${name}`] = text(toArray(db.state.history[name] as Node<Datom>));
-    }
-    return out;
-  });
-}
 
 const name = fc.integer({ min: 0, max: 15 }).map((i) => `p${i}`);
 const op = fc.oneof(
@@ -76,7 +62,7 @@ describe('the log tail laid over a segment index', () => {
         const check = async (): Promise<void> => {
           const node = await openSegmentDb(new SegmentCache(store));
           expect(node.basisT).toBe(db.basisT);
-          expect(await trees(node)).toEqual(await trees(db));
+          expect(await treesAsText(node)).toEqual(await treesAsText(db));
           expect(node.state.maxEid).toBe(db.state.maxEid);
           expect(node.state.lastInstant).toBe(db.state.lastInstant);
           if (root !== undefined && db.basisT > root.t) tails++;
@@ -118,7 +104,7 @@ describe('the log tail laid over a segment index', () => {
     const after = report.dbAfter as Db;
     await store.append(0, after.state.log.slice(0, after.basisT).map((entry) => ({ t: entry.t, data: encodeTx(entry.data) })));
     const node = await openSegmentDb(new SegmentCache(store));
-    expect(await trees(node)).toEqual(await trees(after));
+    expect(await treesAsText(node)).toEqual(await treesAsText(after));
   });
 
   it('lays a tail without schema changes over the index without fetching a segment', async () => {
@@ -146,10 +132,10 @@ describe('the log tail laid over a segment index', () => {
     const node = await openSegmentDb(cache);
     expect(cache.stats().fetches).toBe(mustRead.size);
     expect(await withSegments(() => node.entity([kw(':person/name'), 'p3'])?.get(':person/age'))).toBe(100);
-    expect(await trees(node)).toEqual(await trees(db));
+    expect(await treesAsText(node)).toEqual(await treesAsText(db));
     // A node following the log applies later transactions on top of the overlaid leaves.
     const report = transact(db, [[':db/retractEntity', [kw(':person/name'), 'p3']], { ':person/name': 'p9', ':person/aliases': ['z'] }]);
     await store.append(db.basisT, [{ t: report.dbAfter.basisT, data: encodeTx(report.txData) }]);
-    expect(await trees(await replayTail(store, node))).toEqual(await trees(report.dbAfter as Db));
+    expect(await treesAsText(await replayTail(store, node))).toEqual(await treesAsText(report.dbAfter as Db));
   });
 });

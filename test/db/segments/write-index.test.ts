@@ -2,12 +2,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../../runtime/cast/index.js';
 import { type Db, kw, transact } from '../../../runtime/db/index.js';
-import { type Node, toArray } from '../../../runtime/db/index/btree.js';
-import { INDEX_NAMES, decodeIndexRoot } from '../../../runtime/db/segments/segment-codec.js';
-import { SegmentCache, lazyDb, readIndexRoot, withSegments, writeIndex } from '../../../runtime/db/segments/index.js';
+import { decodeIndexRoot } from '../../../runtime/db/segments/segment-codec.js';
+import { SegmentCache, lazyDb, readIndexRoot, writeIndex } from '../../../runtime/db/segments/index.js';
 import { memoryStorage, type DatabaseStorage, type RootPointer } from '../../../runtime/db/storage/index.js';
-import type { Datom } from '../../../runtime/db/types.js';
 import { peopleDb } from '../core/helpers.js';
+import { treesAsText } from './trees-as-text.js';
 import { syntheticDb } from './synthetic-db.js';
 
 let restoreCast: () => void;
@@ -15,20 +14,6 @@ beforeAll(() => {
   restoreCast = redirect(tapSink());
 });
 afterAll(() => restoreCast());
-
-const text = (ds: readonly Datom[]): string => ds.map((d) => `${d.e} ${d.a} ${String(d.v)} ${d.tx} ${d.added}`).join('\n');
-
-/** Every tree of both values, as text, read through withSegments. */
-async function trees(db: Db): Promise<Record<string, string>> {
-  return withSegments(() => {
-    const out: Record<string, string> = {};
-    for (const name of INDEX_NAMES) {
-      out[`live ${name}`] = text(toArray(db.state.live[name] as Node<Datom>));
-      out[`history ${name}`] = text(toArray(db.state.history[name] as Node<Datom>));
-    }
-    return out;
-  });
-}
 
 async function publish(store: DatabaseStorage, db: Db, previous: RootPointer | undefined, segmentDatoms: number) {
   const result = await writeIndex(store, db, previous, { segmentDatoms });
@@ -77,7 +62,7 @@ describe('writing the segment index', () => {
         const check = async (): Promise<void> => {
           root = (await publish(store, db, root, segmentDatoms)).pointer;
           const lazy = lazyDb(await readIndexRoot(store, root), new SegmentCache(store));
-          expect(await trees(lazy)).toEqual(await trees(db));
+          expect(await treesAsText(lazy)).toEqual(await treesAsText(db));
           expect(lazy.state.schema.attrs).toEqual(db.state.schema.attrs);
           expect(lazy.state.maxEid).toBe(db.state.maxEid);
         };
@@ -118,7 +103,7 @@ describe('writing the segment index', () => {
     expect(root.previous).toBe(first.pointer.blob);
     expect(root.basisT).toBe(next.basisT);
     const lazy = lazyDb(root, new SegmentCache(store));
-    expect(await trees(lazy)).toEqual(await trees(next));
+    expect(await treesAsText(lazy)).toEqual(await treesAsText(next));
   });
 
   it('leaves the event loop turning while it encodes, as it runs beside the writer', async () => {
