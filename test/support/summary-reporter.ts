@@ -15,6 +15,7 @@ export default class SummaryReporter implements Reporter {
     }
     // A module that failed to load has no tests to count, but must not read as a clean run.
     count.failed += testModules.filter((module) => module.state() === 'failed' && [...module.children.allTests()].length === 0).length;
-    console.log(`${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped`);
+    // Printed as the process exits so that it is the run's last line, after vitest's own summary.
+    process.once('exit', () => process.stdout.write(`${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`));
   }
 }
