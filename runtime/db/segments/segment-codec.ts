@@ -2,9 +2,8 @@
 // index root (per index, the list of its segments with each one's greatest datom). Both are immutable
 // blobs named by their SHA-256; encoding is deterministic, so equal content means an equal key and a
 // new root shares every unchanged segment with the previous one for free.
-import { StoredDatom } from '../datom.js';
 import { ByteReader, ByteWriter } from '../storage/byte-writer.js';
-import { readValue, writeValue } from '../storage/codec-value.js';
+import { readDatom, writeDatom } from '../storage/codec-datom.js';
 import type { BlobKey } from '../storage/storage.js';
 import type { Datom, IndexName } from '../types.js';
 
@@ -37,29 +36,6 @@ export interface IndexRoot {
   readonly schema: readonly Datom[];
   readonly live: SegmentDirectory;
   readonly history: SegmentDirectory;
-}
-
-const ADDED = 1;
-const TX_DOWN = 2;
-
-function writeDatom(out: ByteWriter, d: Datom, state: { tx: number }): void {
-  out.uvarint(d.e);
-  out.uvarint(d.a);
-  const down = d.tx < state.tx;
-  out.byte((d.added ? ADDED : 0) | (down ? TX_DOWN : 0));
-  out.uvarint(down ? state.tx - d.tx : d.tx - state.tx);
-  state.tx = d.tx;
-  writeValue(out, d.v);
-}
-
-function readDatom(input: ByteReader, state: { tx: number }): Datom {
-  const e = input.uvarint();
-  const a = input.uvarint();
-  const flags = input.byte();
-  if (flags > (ADDED | TX_DOWN)) input.fail(`bad datom flags ${flags}`);
-  const distance = input.uvarint();
-  state.tx = flags & TX_DOWN ? state.tx - distance : state.tx + distance;
-  return new StoredDatom(e, a, readValue(input), state.tx, (flags & ADDED) !== 0);
 }
 
 function writeHeader(out: ByteWriter, kind: number): void {

@@ -1,10 +1,9 @@
 // The versioned binary formats of what the datom store keeps in storage: a transaction's datoms (one
 // log entry) and a snapshot of every datom of a database (a checkpoint blob). Both start with a format
 // version and a kind byte so a reader never mistakes one for the other or for a future format.
-import { StoredDatom } from '../datom.js';
 import type { Datom } from '../types.js';
 import { ByteReader, ByteWriter } from './byte-writer.js';
-import { readValue, writeValue } from './codec-value.js';
+import { readDatom, writeDatom } from './codec-datom.js';
 
 const FORMAT_VERSION = 1;
 const KIND_TX = 0x54; // 'T'
@@ -17,33 +16,10 @@ function writeDatoms(out: ByteWriter, datoms: Iterable<Datom>, state: { tx: numb
   for (const datom of datoms) writeDatom(out, datom, state);
 }
 
-const ADDED = 1;
-const TX_DOWN = 2;
-
-// The tx is stored as a distance from the previous datom's (its direction in the flags byte): within a
-// transaction it is the same, and in a snapshot sorted by e it repeats often, so it costs one byte.
-function writeDatom(out: ByteWriter, datom: Datom, state: { tx: number }): void {
-  out.uvarint(datom.e);
-  out.uvarint(datom.a);
-  const down = datom.tx < state.tx;
-  out.byte((datom.added ? ADDED : 0) | (down ? TX_DOWN : 0));
-  out.uvarint(down ? state.tx - datom.tx : datom.tx - state.tx);
-  state.tx = datom.tx;
-  writeValue(out, datom.v);
-}
-
 function readDatoms(input: ByteReader): Datom[] {
   const datoms: Datom[] = [];
-  let tx = 0;
-  while (!input.done) {
-    const e = input.uvarint();
-    const a = input.uvarint();
-    const flags = input.byte();
-    if (flags > (ADDED | TX_DOWN)) input.fail(`bad datom flags ${flags}`);
-    const distance = input.uvarint();
-    tx = flags & TX_DOWN ? tx - distance : tx + distance;
-    datoms.push(new StoredDatom(e, a, readValue(input), tx, (flags & ADDED) !== 0));
-  }
+  const state = { tx: 0 };
+  while (!input.done) datoms.push(readDatom(input, state));
   return datoms;
 }
 
