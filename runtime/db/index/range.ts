@@ -29,21 +29,8 @@ export class PrefixBounds implements Bounds<Datom> {
 }
 
 /** From the first datom at or after `components`, to the end of the index. */
-class SeekBounds implements Bounds<Datom> {
-  private readonly n: number;
-
-  constructor(
-    private readonly order: IndexOrder,
-    private readonly components: readonly unknown[],
-  ) {
-    this.n = components.length;
-  }
-
-  seek(d: Datom): number {
-    return this.order.prefix(d, this.components, this.n);
-  }
-
-  stop(): boolean {
+class SeekBounds extends PrefixBounds {
+  override stop(): boolean {
     return false;
   }
 }
