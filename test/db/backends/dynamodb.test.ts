@@ -1,30 +1,20 @@
 // The DynamoDB+S3 backend against real stand-ins on loopback: dynalite (DynamoDB API) and s3rver (S3 API).
 import { DeleteItemCommand, GetItemCommand, QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StorageUnavailableError, type Storage } from '../../../runtime/db/storage/index.js';
 import { dynamoStorage } from '../../../runtime/db/storage-dynamodb/index.js';
 import { conformance, type Backend } from './conformance.js';
 import { connectionRoundTrip } from './end-to-end.js';
-import { awsClients, freePort, startAwsStandIns, startTcpProxy, type AwsStandIns } from './servers.js';
+import { awsClients, freePort, startTcpProxy } from './servers.js';
+import { useAwsStandIns } from './aws-stand-ins-per-file.js';
 
-let aws: AwsStandIns;
-const clients: Array<{ dynamo: DynamoDBClient; s3: S3Client }> = [];
+const standIns = useAwsStandIns();
 function newClients(maxAttempts?: number): { dynamo: DynamoDBClient; s3: S3Client } {
-  const pair = aws.clients(maxAttempts);
-  clients.push(pair);
+  const pair = standIns.aws.clients(maxAttempts);
+  standIns.track(pair);
   return pair;
 }
-beforeAll(async () => {
-  aws = await startAwsStandIns();
-});
-afterAll(async () => {
-  for (const { dynamo, s3 } of clients) {
-    dynamo.destroy();
-    s3.destroy();
-  }
-  await aws?.stop();
-});
 
 interface DynamoPlace {
   readonly table: string;
@@ -33,10 +23,10 @@ interface DynamoPlace {
 }
 
 async function dynamoPlace(): Promise<DynamoPlace> {
-  const table = await aws.freshTable(newClients().dynamo);
+  const table = await standIns.aws.freshTable(newClients().dynamo);
   const prefix = `${table}/`;
   // Each instance has its own clients, as separate processes would.
-  return { table, prefix, storage: () => dynamoStorage({ tableName: table, bucket: aws.bucket, prefix, ...newClients() }) };
+  return { table, prefix, storage: () => dynamoStorage({ tableName: table, bucket: standIns.aws.bucket, prefix, ...newClients() }) };
 }
 
 const dynamodb: Backend = {
@@ -48,7 +38,7 @@ const dynamodb: Backend = {
     return {
       storage: place.storage,
       async corruptBlob(db, key, bytes) {
-        await newClients().s3.send(new PutObjectCommand({ Bucket: aws.bucket, Key: `${place.prefix}${db}/blobs/${key}`, Body: bytes }));
+        await newClients().s3.send(new PutObjectCommand({ Bucket: standIns.aws.bucket, Key: `${place.prefix}${db}/blobs/${key}`, Body: bytes }));
       },
     };
   },
@@ -116,7 +106,7 @@ describe('dynamodb+s3 storage', () => {
   it('says an endpoint it cannot reach is unavailable and retryable', async () => {
     const port = await freePort();
     const pair = awsClients(`http://127.0.0.1:${port}`, `http://127.0.0.1:${port}`, 1);
-    clients.push(pair);
+    standIns.track(pair);
     const storage = dynamoStorage({ tableName: 'nowhere', bucket: 'nowhere', ...pair });
     const error = (await storage.open('app').catch((e: unknown) => e)) as StorageUnavailableError;
     expect(error).toBeInstanceOf(StorageUnavailableError);
@@ -127,11 +117,11 @@ describe('dynamodb+s3 storage', () => {
   });
 
   it('fails with a retryable error while DynamoDB is away and works again once it is back', async () => {
-    const table = await aws.freshTable(newClients().dynamo);
-    const proxy = await startTcpProxy(Number(new URL(aws.dynamoEndpoint).port));
-    const pair = awsClients(`http://127.0.0.1:${proxy.port}`, aws.s3Endpoint, 1);
-    clients.push(pair);
-    const storage = dynamoStorage({ tableName: table, bucket: aws.bucket, prefix: `${table}/`, ...pair });
+    const table = await standIns.aws.freshTable(newClients().dynamo);
+    const proxy = await startTcpProxy(Number(new URL(standIns.aws.dynamoEndpoint).port));
+    const pair = awsClients(`http://127.0.0.1:${proxy.port}`, standIns.aws.s3Endpoint, 1);
+    standIns.track(pair);
+    const storage = dynamoStorage({ tableName: table, bucket: standIns.aws.bucket, prefix: `${table}/`, ...pair });
     try {
       const db = await storage.open('outage');
       await db.append(0, [{ t: 1, data: new Uint8Array([1]) }]);
@@ -158,7 +148,7 @@ describe('dynamodb+s3 storage', () => {
 
   it('lists blobs across ListObjectsV2 pages, leaving oversized log objects out', async () => {
     const place = await dynamoPlace();
-    const storage = dynamoStorage({ tableName: place.table, bucket: aws.bucket, prefix: place.prefix, listPageSize: 2, ...newClients() });
+    const storage = dynamoStorage({ tableName: place.table, bucket: standIns.aws.bucket, prefix: place.prefix, listPageSize: 2, ...newClients() });
     try {
       const db = await storage.open('paged');
       // A log append too large for the head lands under <db>/log/, beside the blobs but not one of them.
