@@ -5,6 +5,7 @@ import { LazyHistory } from './db/history.js';
 import { NO_FUNCTIONS, type DbState } from './db/state.js';
 import { FIRST_USER_ID, TX0, tToTx, txToT } from './ids.js';
 import { IndexWriter, rootsFromDatoms, rootsFromEavt, sortEavt } from './index/indexes.js';
+import { InstantRun } from './index/instant-run.js';
 import { EAVT } from './index/orders.js';
 import { prefixBounds, rangeArray } from './index/range.js';
 import { BOOTSTRAP_TX, DB_TX_INSTANT, LAST_SCHEMA_ATTR, bootstrapDatoms } from './schema/bootstrap.js';
@@ -25,7 +26,7 @@ function bootstrapState(): { datoms: Datom[]; state: Omit<DbState, 'log' | 'func
     const isRef = (a: number): boolean => schema.attrs.get(a)?.isRef === true;
     bootstrap = {
       datoms,
-      state: { live: rootsFromDatoms(datoms, isRef, false), history: rootsFromDatoms([], isRef, true), schema, basisT: 0, maxEid: FIRST_USER_ID - 1, lastInstant: 0 },
+      state: { live: rootsFromDatoms(datoms, isRef, false), instants: InstantRun.EMPTY, history: rootsFromDatoms([], isRef, true), schema, basisT: 0, maxEid: FIRST_USER_ID - 1, lastInstant: 0 },
     };
   }
   return bootstrap;
@@ -81,6 +82,7 @@ export function dbFromDatoms(datoms: Iterable<Datom>, options: RebuildOptions & 
   const lastInstant = basisT === 0 ? 0 : (log[basisT - 1]!.data[0]!.v as Date).getTime();
   return new Db({
     live: rootsFromEavt(live, isRef, false),
+    instants: InstantRun.EMPTY,
     history: rootsFromEavt(history, isRef, true),
     schema,
     basisT,
@@ -179,12 +181,14 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
   if (stranger !== undefined) throw new TypeError(`applyTxData: datom of tx ${stranger.tx} in the data of transaction ${t} (tx ${tx})`);
   const instantAt = txData.findIndex((d) => d.e === tx && d.a === DB_TX_INSTANT && d.added);
   if (instantAt < 0) throw new TypeError(`applyTxData: transaction ${t} has no :db/txInstant datom`);
+  const instant = txData[instantAt]!;
   const edit = {};
   const live = new IndexWriter(state.live, edit, false);
   const toHistory: Datom[] = [];
   const schemaTouched = new Set<number>();
   let maxEid = state.maxEid;
   for (const d of txData) {
+    if (d === instant) continue;
     const attr = state.schema.attrs.get(d.a);
     if (attr === undefined) throw new TypeError(`applyTxData: ${d.a} is not an attribute`);
     if (d.e > maxEid && d.e < TX0) maxEid = d.e;
@@ -197,18 +201,19 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
     if (stored === undefined) throw new TypeError(`applyTxData: retraction of a fact that is not live: ${d.e} ${attr.ident}`);
     if (!attr.noHistory) toHistory.push(stored, d);
   }
-  const data = instantAt === 0 ? txData : [txData[instantAt]!, ...txData.filter((_, i) => i !== instantAt)];
+  const data = instantAt === 0 ? txData : [instant, ...txData.filter((_, i) => i !== instantAt)];
   const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
   log.push({ t, data });
   const liveRoots = live.roots();
   const schema = schemaTouched.size === 0 ? state.schema : state.schema.update(schemaTouched, (e) => rangeArray(liveRoots.eavt, prefixBounds(EAVT, [e])));
   return new Db({
     live: liveRoots,
+    instants: state.instants.plus(instant),
     history: LazyHistory.of(state.history).plus(toHistory, schema),
     schema,
     basisT: t,
     maxEid,
-    lastInstant: (txData[instantAt]!.v as Date).getTime(),
+    lastInstant: (instant.v as Date).getTime(),
     log,
     functions: state.functions,
   });

@@ -2,11 +2,12 @@
 import { Keyword } from '../edn-names.js';
 import { isTxId, tToTx, txToT } from '../ids.js';
 import { ORDERS } from '../index/orders.js';
-import { type Bounds, DatomRange, ValueRangeBounds, prefixBounds, rangeArray, seekBounds } from '../index/range.js';
+import { type Bounds, ValueRangeBounds, prefixBounds, seekBounds } from '../index/range.js';
 import { EntityView } from '../entity.js';
 import { transact } from '../transact/transact.js';
 import type { Attribute, Database, Datom, Entity, EntityId, EntityRef, FunctionRegistry, IndexName, LogEntry, TxData, TxOptions, TxReport, Value } from '../types.js';
 import { resolveComponents } from './components.js';
+import { liveArray, liveRange } from './live.js';
 import { attrOf, resolveEntity } from './resolve-ref.js';
 import type { DbState } from './state.js';
 import { type ViewFilter, viewDatoms } from './views.js';
@@ -54,7 +55,7 @@ export class Db implements Database {
     const resolved = this.resolve(index, components);
     if (resolved === undefined) return [];
     const bounds = prefixBounds(ORDERS[index], resolved);
-    if (this.plain) return rangeArray(this.state.live[index], bounds);
+    if (this.plain) return liveArray(this.state, index, bounds);
     return [...this.scan(index, bounds)];
   }
 
@@ -76,10 +77,11 @@ export class Db implements Database {
   }
 
   private scan(index: IndexName, bounds: Bounds<Datom>): Iterable<Datom> {
-    if (this.plain) return new DatomRange(this.state.live[index], bounds);
-    const { live, history } = this.state;
+    const live = liveRange(this.state, index, bounds);
+    if (this.plain) return live;
+    const history = this.state.history;
     const filter = this.filter;
-    return { [Symbol.iterator]: () => viewDatoms(live[index], history[index], ORDERS[index], bounds, filter) };
+    return { [Symbol.iterator]: () => viewDatoms(live, history[index], ORDERS[index], bounds, filter) };
   }
 
   entid(ref: EntityRef): EntityId | undefined {

@@ -1,11 +1,14 @@
 import type { IndexRoots } from '../index/indexes.js';
+import type { InstantRun } from '../index/instant-run.js';
 import type { Schema } from '../schema/schema.js';
 import type { FunctionRegistry, LogEntry } from '../types.js';
 
 /** Everything a database value is made of; shared by its asOf, since and history views. */
 export interface DbState {
-  /** Datoms true at basisT, each fact once. */
+  /** Datoms true at basisT, each fact once, besides the ones in `instants`. Read them through live.ts. */
   readonly live: IndexRoots;
+  /** :db/txInstant datoms of recent transactions, live but in no tree. */
+  readonly instants: InstantRun;
   /** Retracted facts: each assertion that was later retracted, and its retraction. Transactions leave it to be built on first read (see history.ts). */
   readonly history: IndexRoots;
   readonly schema: Schema;

@@ -15,8 +15,8 @@ export interface ViewFilter {
   readonly history: boolean;
 }
 
-export function* viewDatoms(live: Node<Datom>, hist: Node<Datom>, order: IndexOrder, bounds: Bounds<Datom>, f: ViewFilter): Generator<Datom> {
-  const liveIn = inTx(new DatomRange(live, bounds), f.minTx, f.maxTx);
+export function* viewDatoms(live: Iterable<Datom>, hist: Node<Datom>, order: IndexOrder, bounds: Bounds<Datom>, f: ViewFilter): Generator<Datom> {
+  const liveIn = inTx(live, f.minTx, f.maxTx);
   if (!f.history && f.maxTx === Infinity) {
     yield* liveIn;
     return;

@@ -1,6 +1,7 @@
 // The schema of a database value, read from the datoms of attribute entities. Immutable: a
 // transaction that changes schema makes a new Schema (copying the maps once).
 import { Keyword } from '../edn-names.js';
+import { FIRST_USER_ID } from '../ids.js';
 import type { Attribute, Datom, EntityId, ValueType } from '../types.js';
 import {
   CARDINALITY_MANY,
@@ -53,6 +54,21 @@ export class AttrInfo implements Attribute {
   }
 }
 
+function sameBesidesDoc(x: AttrInfo, y: AttrInfo): boolean {
+  const same = (p: readonly unknown[] | undefined, q: readonly unknown[] | undefined): boolean => p === q || (p !== undefined && q !== undefined && p.length === q.length && p.every((v, i) => v === q[i]));
+  return (
+    x.ident === y.ident &&
+    x.valueType === y.valueType &&
+    x.cardinality === y.cardinality &&
+    x.unique === y.unique &&
+    x.isComponent === y.isComponent &&
+    x.noHistory === y.noHistory &&
+    same(x.tupleAttrs, y.tupleAttrs) &&
+    x.tupleType === y.tupleType &&
+    same(x.tupleTypes, y.tupleTypes)
+  );
+}
+
 export class Schema {
   constructor(
     readonly attrs: ReadonlyMap<EntityId, AttrInfo>,
@@ -78,6 +94,7 @@ export class Schema {
       if (old !== undefined && idents.get(old) === e) idents.delete(old);
       identOf.delete(e);
       const ident = datomsOf(e).find((d) => d.a === DB_IDENT)?.v;
+      if (e < FIRST_USER_ID && old !== undefined && ident !== old) throw new Error(`built-in ident ${old} cannot be renamed or retracted`);
       if (ident instanceof Keyword) {
         const holder = idents.get(ident);
         if (holder !== undefined && holder !== e) throw new Error(`ident ${ident} already names entity ${holder}`);
@@ -89,6 +106,8 @@ export class Schema {
       const before = attrs.get(e);
       const after = readAttribute(e, datomsOf(e), idents);
       if (before !== undefined && after === undefined) throw new Error(`attribute ${before.ident} cannot lose its :db/ident, :db/valueType or :db/cardinality`);
+      // The store relies on the built-ins as they are (:db/txInstant, for one, is indexed apart).
+      if (e < FIRST_USER_ID && before !== undefined && !sameBesidesDoc(before, after!)) throw new Error(`built-in attribute ${before.ident} cannot be altered, only documented`);
       if (before !== undefined && after !== undefined && before.valueType !== after.valueType)
         throw new Error(`attribute ${before.ident} cannot change its :db/valueType from ${before.valueType} to ${after.valueType}`);
       if (after === undefined) attrs.delete(e);

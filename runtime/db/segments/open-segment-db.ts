@@ -5,6 +5,7 @@
 import { Db } from '../db/database.js';
 import { NO_FUNCTIONS } from '../db/state.js';
 import type { IndexRoots } from '../index/indexes.js';
+import { InstantRun } from '../index/instant-run.js';
 import { ORDERS } from '../index/orders.js';
 import { applyTxData, dbFromDatoms, emptyDb } from '../rebuild.js';
 import { Schema } from '../schema/schema.js';
@@ -68,6 +69,7 @@ function dbOfLists(root: IndexRoot, lists: SegmentLists, options: SegmentDbOptio
   for (let t = 1; t <= root.basisT; t++) log.push(new UnloadedLogEntry(t));
   return new Db({
     live: lazyRoots(lists.live),
+    instants: InstantRun.EMPTY,
     history: lazyRoots(lists.history),
     schema: Schema.fromDatoms(root.schema),
     basisT: root.basisT,

@@ -5,7 +5,9 @@
 // publishes the returned pointer with casRoot, so older values keep the roots they were made from.
 import { event } from '../../cast/index.js';
 import { Db } from '../db/database.js';
-import { type Bounds, Cursor, type Node, toArray } from '../index/btree.js';
+import type { Bounds } from '../index/btree.js';
+import { rangeArray } from '../index/range.js';
+import { liveArray } from '../db/live.js';
 import { ORDERS } from '../index/orders.js';
 import { LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
 import { blobKey } from '../storage/blob-key.js';
@@ -37,8 +39,9 @@ const SEGMENTS_PER_SLICE = 32;
 type Compare = (x: Datom, y: Datom) => number;
 
 interface TreeMerge {
-  readonly tree: Node<Datom>;
-  /** The tree's order: `key` for live datoms, `full` for history. */
+  /** The index's datoms within bounds, from the database value. */
+  readonly read: (bounds: Bounds<Datom>) => Datom[];
+  /** The index's order: `key` for live datoms, `full` for history. */
   readonly order: Compare;
   /** Orders datoms by fact alone, to find every segment a changed fact may sit in. */
   readonly fact: Compare;
@@ -72,7 +75,7 @@ class SegmentWriter {
     const out: SegmentRef[] = [];
     const refs = m.previous;
     if (refs === undefined || refs.length === 0) {
-      await this.chunk(toArray(m.tree), out);
+      await this.chunk(between(m.read, m.order, undefined, undefined), out);
       return out;
     }
     const dirty = markDirty(refs, m.novelty, m.fact);
@@ -88,7 +91,7 @@ class SegmentWriter {
       // novelty beyond the old extremes lands in them.
       const lower = i === 0 ? undefined : refs[i - 1]!.last;
       const upper = j === refs.length - 1 ? undefined : refs[j]!.last;
-      await this.chunk(between(m.tree, m.order, lower, upper), out);
+      await this.chunk(between(m.read, m.order, lower, upper), out);
       i = j;
     }
     return out;
@@ -104,15 +107,12 @@ function markDirty(refs: readonly SegmentRef[], novelty: readonly Datom[], fact:
   return dirty;
 }
 
-/** The tree's datoms above `lower` and up to `upper` (either end open when undefined). */
-function between(tree: Node<Datom>, order: Compare, lower: Datom | undefined, upper: Datom | undefined): Datom[] {
-  const bounds: Bounds<Datom> = {
+/** The index's datoms above `lower` and up to `upper` (either end open when undefined). */
+function between(read: TreeMerge['read'], order: Compare, lower: Datom | undefined, upper: Datom | undefined): Datom[] {
+  return read({
     seek: lower === undefined ? () => 0 : (d) => (order(d, lower) <= 0 ? -1 : 0),
     stop: upper === undefined ? () => false : (d) => order(d, upper) > 0,
-  };
-  const out: Datom[] = [];
-  new Cursor(tree, bounds).drainInto(out, bounds);
-  return out;
+  });
 }
 
 async function putAll(store: DatabaseStorage, blobs: ReadonlyMap<string, Uint8Array>): Promise<void> {
@@ -161,9 +161,9 @@ export async function writeIndex(store: DatabaseStorage, database: Database, pre
     const order = ORDERS[name];
     // VAET holds ref datoms only, and its order compares values as numbers.
     const refsOnly = name === 'vaet';
-    live[name] = await writer.merge({ tree: state.live[name], order: order.key, fact: order.key, previous: base?.live[name], novelty: refsOnly ? tail.filter(isRef) : tail });
+    live[name] = await writer.merge({ read: (bounds) => liveArray(state, name, bounds), order: order.key, fact: order.key, previous: base?.live[name], novelty: refsOnly ? tail.filter(isRef) : tail });
     history[name] = await writer.merge({
-      tree: state.history[name],
+      read: (bounds) => rangeArray(state.history[name], bounds),
       order: order.full,
       fact: order.key,
       previous: base?.history[name],

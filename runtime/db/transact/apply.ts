@@ -6,7 +6,7 @@ import { type Edit, firstAtOrAfter, lookup } from '../index/btree.js';
 import { type IndexRoots, IndexWriter } from '../index/indexes.js';
 import { EAVT, VAET } from '../index/orders.js';
 import { PrefixBounds, prefixBounds, rangeArray } from '../index/range.js';
-import { LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
+import { DB_TX_INSTANT, LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
 import type { AttrInfo, Schema } from '../schema/schema.js';
 import type { Datom, EntityId, Value } from '../types.js';
 import { valuesEqual } from '../values/order.js';
@@ -100,11 +100,12 @@ export class TxWriter {
     this.add(e, attr, v, src);
   }
 
-  /** Retracts every fact about e, every ref to e, and (recursively) e's components. */
+  /** Retracts every fact about e but a transaction's instant, every ref to e, and (recursively) e's components. */
   retractEntity(e: EntityId, seen = new Set<EntityId>()): void {
     if (seen.has(e)) return;
     seen.add(e);
     for (const d of this.current(e)) {
+      if (d.a === DB_TX_INSTANT) continue;
       const attr = this.schema.attrs.get(d.a)!;
       this.retractStored(d, attr);
       if (attr.isComponent) this.retractEntity(d.v as number, seen);

@@ -13,6 +13,7 @@ import type { Schema } from '../schema/schema.js';
 import type { Database, Datom, TxData, TxOptions, TxReport } from '../types.js';
 import { valuesEqual } from '../values/order.js';
 import { show } from '../values/show.js';
+import { StoredDatom } from '../datom.js';
 import { Conflict, TxWriter } from './apply.js';
 import { TxError, txError } from './errors.js';
 import { Expander } from './expand.js';
@@ -34,13 +35,15 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
 
   const writer = new TxWriter(state.live, {}, state.schema, txId);
   const instant = txInstant(state, ops, options, txData);
-  writer.add(txId, state.schema.attrs.get(DB_TX_INSTANT)!, instant, undefined);
+  const instantDatom = new StoredDatom(txId, DB_TX_INSTANT, instant, txId, true);
+  writer.out.push(instantDatom);
   let current: Op | undefined;
   const statedTuples: Op[] = [];
   try {
     for (current of ops) {
       // A composite tuple is only ever stated to upsert by; the database makes its value.
       if (current.kind === ADD && current.attr!.tupleAttrs !== undefined) statedTuples.push(current);
+      else if (current.attr?.id === DB_TX_INSTANT) checkInstantOp(current, txId, instant);
       else applyOp(writer, current);
     }
     current = undefined;
@@ -57,6 +60,7 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
   log.push({ t, data: writer.out });
   const after: DbState = {
     live: writer.live.roots(),
+    instants: state.instants.plus(instantDatom),
     history: LazyHistory.of(state.history).plus(writer.toHistory, schema),
     schema,
     basisT: t,
@@ -66,6 +70,16 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
     functions: state.functions,
   };
   return { dbBefore: db, dbAfter: new Db(after), txData: writer.out, tempids };
+}
+
+// A transaction's instant is made with it (stated, or now) and never changes afterwards.
+function checkInstantOp(op: Op, txId: number, instant: Date): void {
+  if (op.kind === ADD && op.e === txId) {
+    if (valuesEqual(op.v as Date, instant)) return;
+    throw new Conflict(`two values for :db/txInstant of this transaction: ${show(instant)} and ${show(op.v, 60)}`);
+  }
+  if (op.kind === ADD) throw new Conflict(`:db/txInstant cannot be asserted for entity ${String(op.e)}: only a transaction states its own instant, as it is made`);
+  throw new Conflict(`:db/txInstant of entity ${String(op.e)} cannot be retracted or swapped: the instants of transactions are permanent`);
 }
 
 function applyOp(w: TxWriter, op: Op): void {
