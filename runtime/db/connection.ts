@@ -162,6 +162,12 @@ class DbConnection implements Connection {
     }
   }
 
+  adopt(db: Database): boolean {
+    if (this.closed || this.writing !== undefined || db.basisT <= this.current.basisT) return false;
+    this.current = db;
+    return true;
+  }
+
   // Only moves the value forward from where it started: a batch published meanwhile is not undone.
   private async catchUp(): Promise<void> {
     const from = this.current;
@@ -241,6 +247,17 @@ class DbConnection implements Connection {
     await this.writing;
     await this.checkpointing?.catch(() => undefined);
   }
+}
+
+/**
+ * Moves an idle connection on to `db`, a newer value of its database that this node made from the
+ * log (a primary-group standby's follower's), so the node keeps one copy of the database instead of
+ * a stale second one; a takeover then replays only what came after it. False, changing nothing, when
+ * the connection is writing, closed, or already as new.
+ */
+export function adoptValue(connection: Connection, db: Database): boolean {
+  if (!(connection instanceof DbConnection)) throw new TypeError('adoptValue needs a connection made by connect()');
+  return connection.adopt(db);
 }
 
 const connections = new WeakMap<DatabaseStorage, Promise<Connection>>();

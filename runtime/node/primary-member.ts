@@ -4,7 +4,7 @@
 // owner name carries (a standby that cannot reach one waits to take the lease over itself). So app
 // code and forwarded transactions work on any node of the group, and a load balancer in front of the
 // group may pick any of them.
-import type { Connection } from '../db/connection.js';
+import { adoptValue, type Connection } from '../db/connection.js';
 import { follow, type Follower, type ForwardedTx, type ForwardRequest } from '../db/follow/follower.js';
 import { localForwarder } from '../db/follow/local-forwarder.js';
 import { ForwardError, remoteForwarder } from '../db/follow/remote-forwarder.js';
@@ -62,8 +62,13 @@ export async function primaryMember(options: MemberOptions): Promise<PrimaryMemb
     const write = writer(primary, store, secret, selfUrl, waitMs);
     // Every member schedules collections, only the lease holder runs them: one collector per database.
     if (segments !== undefined) upkeep = startSegmentUpkeep({ ...segments, store, active: () => primary.lease() !== undefined });
-    const follower = await follow({ storage, db, functions, forward: write, waitMs });
-    return { connection: new MemberConnection(primary, follower, upkeep), write };
+    // One copy of the database per node: the follower starts from the writer's value and takes the
+    // writer's own transactions as they are made; while standing by, the writer takes the follower's.
+    const own = primary.connection;
+    const follower = await follow({ storage, db, functions, forward: write, waitMs, start: own.db() });
+    const feeds = [own.listen((report) => follower.adopt(report)), follower.listen((report) => adoptValue(own, report.dbAfter))];
+    const stopFeeds = (): void => feeds.forEach((stop) => stop());
+    return { connection: new MemberConnection(primary, follower, upkeep, stopFeeds), write };
   } catch (error) {
     await upkeep?.stop();
     await primary.close();
@@ -112,7 +117,7 @@ function writer(primary: Primary, store: DatabaseStorage, secret: SigningKey, se
 
 /**
  * Reads come from whichever of the writer's value and the follower's is newer: on the lease holder
- * its own connection's, on a standby the follower's. Listeners and txRange go through the follower,
+ * its own connection's, on a standby the follower's (the two share their values, see primaryMember). Listeners and txRange go through the follower,
  * which sees every transaction whoever wrote it (its reports carry no tempids).
  */
 class MemberConnection implements Connection {
@@ -122,6 +127,7 @@ class MemberConnection implements Connection {
     private readonly primary: Primary,
     private readonly follower: Follower,
     private readonly upkeep: SegmentUpkeep | undefined,
+    private readonly stopFeeds: () => void,
   ) {}
 
   get name(): string {
@@ -173,6 +179,7 @@ class MemberConnection implements Connection {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.upkeep?.stop();
+      this.stopFeeds();
       await this.follower.close();
       await this.primary.close();
     })();

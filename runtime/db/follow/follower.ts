@@ -49,6 +49,11 @@ export interface FollowOptions {
    * Without it, or on a snapshot root, the database is loaded whole.
    */
   readonly segments?: SegmentCache;
+  /**
+   * A value of this database this node has loaded already (a primary-group node's writer's): the
+   * follower starts from it and reads the log after it, instead of loading a copy of its own.
+   */
+  readonly start?: Database;
 }
 
 /**
@@ -63,6 +68,12 @@ export interface FollowOptions {
 export interface Follower extends Connection {
   /** Resolves with a value whose basis is at least t; SyncTimeoutError after timeoutMs. */
   syncTo(t: number, timeoutMs?: number): Promise<Database>;
+  /**
+   * Takes the report of a transaction this node's own writer logged, whose dbBefore is at this
+   * follower's basis, as if read from the log: the follower then shares the writer's value instead of
+   * replaying the transaction into a copy. False (and nothing changes) for any other report.
+   */
+  adopt(report: TxReport): boolean;
 }
 
 const DEFAULT_POLL_MS = 100;
@@ -142,6 +153,8 @@ class DbFollower implements Follower {
     try {
       for await (const entry of this.store.readLog(this.current.basisT)) {
         if (this.closed) return;
+        // Adopted while this read was under way.
+        if (entry.t <= this.current.basisT) continue;
         const where = `log of ${this.name}, entry t=${entry.t}`;
         const dbBefore = this.current;
         if (entry.t !== dbBefore.basisT + 1) throw new StorageCorruptError(`the log skips from t ${dbBefore.basisT} to t ${entry.t}`, where);
@@ -157,6 +170,13 @@ class DbFollower implements Follower {
     }
     if (this.failing !== undefined) event({ msg: 'db.follower/read-recovered', db: this.name, t: this.current.basisT });
     this.failing = undefined;
+  }
+
+  adopt(report: TxReport): boolean {
+    if (this.closed || report.dbBefore.basisT !== this.current.basisT || report.dbAfter.basisT !== this.current.basisT + 1) return false;
+    this.current = report.dbAfter;
+    this.applied({ ...report, tempids: {} });
+    return true;
   }
 
   private applied(report: TxReport): void {
@@ -262,7 +282,12 @@ export async function follow(options: FollowOptions): Promise<Follower> {
   const store = await options.storage.open(options.db);
   const cache = options.segments;
   if (cache !== undefined && cache.store.name !== store.name) throw new TypeError(`follow: the segment cache is of database ${cache.store.name}, not ${store.name}`);
-  const db = cache !== undefined && (await rootIsIndex(store)) ? await openSegmentDb(cache, { functions: options.functions }) : (await recoverDatabase(store, options.functions)).db;
+  const db =
+    options.start !== undefined
+      ? options.start
+      : cache !== undefined && (await rootIsIndex(store))
+        ? await openSegmentDb(cache, { functions: options.functions })
+        : (await recoverDatabase(store, options.functions)).db;
   const follower = new DbFollower(store, db, options, pollMs, waitMs);
   follower.start();
   return follower;

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../../runtime/db/connection.js';
+import { adoptValue, connect, type Connection } from '../../../runtime/db/connection.js';
 import { kw } from '../../../runtime/db/edn-names.js';
 import { follow, localForwarder, SyncTimeoutError, type Follower } from '../../../runtime/db/follow/index.js';
+import { startPrimary } from '../../../runtime/db/lease/index.js';
 import { memoryStorage } from '../../../runtime/db/storage/index.js';
 import type { Storage } from '../../../runtime/db/storage/storage.js';
 import type { Database, TxReport } from '../../../runtime/db/types.js';
@@ -139,5 +140,68 @@ describe('follow', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('starts from a value the node holds and shares the values of the node\'s writer instead of replaying them', async () => {
+    const storage = memoryStorage();
+    const conn = await writer(storage);
+    const f = await follower({ storage, pollMs: 5, start: conn.db() });
+    expect(f.db()).toBe(conn.db());
+    const seen: TxReport[] = [];
+    f.listen((report) => seen.push(report));
+    conn.listen((report) => f.adopt(report));
+    for (let n = 0; n < 20; n++) {
+      const report = await conn.transact(crashTx(n));
+      // The report is the writer's, its value shared, its tempids left out as for any transaction read from the log.
+      expect(seen.at(-1)).toEqual({ ...report, tempids: {} });
+      expect(f.db()).toBe(report.dbAfter);
+      // Polls that read the log meanwhile skip what was adopted.
+      if (n % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 12));
+    }
+    expect(seen.map((r) => r.dbAfter.basisT)).toEqual(Array.from({ length: 20 }, (_, i) => conn.db().basisT - 19 + i));
+    expect(numbers(await f.sync())).toEqual(numbers(conn.db()));
+  });
+
+  it('adopts only the report of the transaction right after its basis', async () => {
+    const storage = memoryStorage();
+    const conn = await writer(storage);
+    const f = await follower({ storage, pollMs: 60_000, start: conn.db() });
+    const first = await conn.transact(crashTx(1));
+    const second = await conn.transact(crashTx(2));
+    expect(f.adopt(second)).toBe(false);
+    expect(f.db().basisT).toBe(first.dbBefore.basisT);
+    expect(f.adopt(first)).toBe(true);
+    expect(f.adopt(first)).toBe(false);
+    expect(f.adopt(second)).toBe(true);
+    expect(f.db()).toBe(second.dbAfter);
+    // A read of the log under way when a report is adopted passes over the adopted transaction.
+    const third = await conn.transact(crashTx(3));
+    const reading = f.sync();
+    expect(f.adopt(third)).toBe(true);
+    expect(await reading).toBe(third.dbAfter);
+  });
+
+  it('lets an idle standby connection move on to a newer value read from the log, so a takeover replays nothing', async () => {
+    const storage = memoryStorage();
+    const holder = await startPrimary({ storage, db: 'app', owner: 'holder', leaseMs: 2_000 });
+    opened.push(holder);
+    await holder.whenPrimary(2_000);
+    const standby = await startPrimary({ storage, db: 'app', owner: 'standby', leaseMs: 2_000 });
+    opened.push(standby);
+    await holder.connection.transact(crashSchema);
+    const before = standby.connection.db();
+    for (let n = 0; n < 3; n++) await holder.connection.transact(crashTx(n));
+    const f = await follower({ storage, pollMs: 60_000 });
+    const read = await f.sync();
+    expect(adoptValue(standby.connection, before)).toBe(false);
+    expect(adoptValue(standby.connection, read)).toBe(true);
+    expect(adoptValue(standby.connection, read)).toBe(false);
+    expect(standby.connection.db()).toBe(read);
+    await holder.close();
+    await standby.whenPrimary(5_000);
+    expect(standby.connection.db()).toBe(read);
+    const next = await standby.connection.transact(crashTx(9));
+    expect(next.dbBefore).toBe(read);
+    expect(() => adoptValue(f, read)).toThrow('adoptValue needs a connection made by connect()');
   });
 });
