@@ -3,6 +3,7 @@
 //  - since(t): of those, the ones with tx > t;
 //  - history: every assertion and retraction within those tx bounds.
 import type { Node } from '../index/btree.js';
+import { mergeIterables } from '../index/merge.js';
 import type { IndexOrder } from '../index/orders.js';
 import { type Bounds, DatomRange } from '../index/range.js';
 import type { Datom } from '../types.js';
@@ -23,7 +24,7 @@ export function* viewDatoms(live: Iterable<Datom>, hist: Node<Datom>, order: Ind
   }
   const histRange = new DatomRange(hist, bounds);
   const histIn = f.history ? inTx(histRange, f.minTx, f.maxTx) : inTx(visibleAsOf(histRange, order, f.maxTx), f.minTx, Infinity);
-  yield* merge(liveIn, histIn, order.full);
+  yield* mergeIterables(liveIn, histIn, order.full);
 }
 
 function* inTx(ds: Iterable<Datom>, minTx: number, maxTx: number): Generator<Datom> {
@@ -44,22 +45,4 @@ function* visibleAsOf(hist: Iterable<Datom>, order: IndexOrder, maxTx: number): 
     if (d.tx <= maxTx) last = d;
   }
   if (last !== undefined && last.added) yield last;
-}
-
-function* merge(xs: Iterable<Datom>, ys: Iterable<Datom>, cmp: (x: Datom, y: Datom) => number): Generator<Datom> {
-  const xi = xs[Symbol.iterator]();
-  const yi = ys[Symbol.iterator]();
-  let x = xi.next();
-  let y = yi.next();
-  while (!x.done && !y.done) {
-    if (cmp(x.value, y.value) <= 0) {
-      yield x.value;
-      x = xi.next();
-    } else {
-      yield y.value;
-      y = yi.next();
-    }
-  }
-  for (; !x.done; x = xi.next()) yield x.value;
-  for (; !y.done; y = yi.next()) yield y.value;
 }
