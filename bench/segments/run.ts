@@ -54,7 +54,7 @@ try {
   const [buildMs, db] = await time(() => syntheticDb(PEOPLE));
   const datoms = db.datomArray('eavt').length;
   const storage = fileStorage(dir);
-  const log = db.state.log.map((entry) => ({ t: entry.t, data: encodeTx(entry.data) }));
+  const log = [...db.txRange()].map((entry) => ({ t: entry.t, data: encodeTx(entry.data) }));
 
   const segStore = await storage.open('segments');
   await segStore.append(0, log);

@@ -6,6 +6,8 @@ import { NO_FUNCTIONS, type DbState } from './db/state.js';
 import { FIRST_USER_ID, TX0, tToTx, txToT } from './ids.js';
 import { IndexWriter, rootsFromDatoms, rootsFromEavt, sortEavt } from './index/indexes.js';
 import { InstantRun } from './index/instant-run.js';
+import { SharedRun } from './index/shared-run.js';
+import { logEntry } from './db/log.js';
 import { EAVT } from './index/orders.js';
 import { prefixBounds, rangeArray } from './index/range.js';
 import { BOOTSTRAP_TX, DB_TX_INSTANT, LAST_SCHEMA_ATTR, bootstrapDatoms } from './schema/bootstrap.js';
@@ -34,7 +36,7 @@ function bootstrapState(): { datoms: Datom[]; state: Omit<DbState, 'log' | 'func
 
 /** A database holding only the built-in attributes (basisT 0). */
 export function emptyDb(options: RebuildOptions = {}): Db {
-  return new Db({ ...bootstrapState().state, log: [], functions: options.functions ?? NO_FUNCTIONS });
+  return new Db({ ...bootstrapState().state, log: SharedRun.empty(), functions: options.functions ?? NO_FUNCTIONS });
 }
 
 function mustBeDb(db: Database, what: string): Db {
@@ -46,7 +48,7 @@ function mustBeDb(db: Database, what: string): Db {
 /** Every datom of transactions 1..basisT (assertions and retractions) in log order: a checkpoint's content. */
 export function* logDatoms(db: Database): Generator<Datom> {
   const state = mustBeDb(db, 'logDatoms').state;
-  for (let i = 0; i < state.basisT; i++) yield* state.log[i]!.data;
+  for (let t = 1; t <= state.basisT; t++) yield* logEntry(state, t).data;
 }
 
 /**
@@ -88,7 +90,7 @@ export function dbFromDatoms(datoms: Iterable<Datom>, options: RebuildOptions & 
     basisT,
     maxEid,
     lastInstant,
-    log,
+    log: SharedRun.of(log),
     functions: options.functions ?? NO_FUNCTIONS,
   });
 }
@@ -202,8 +204,6 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
     if (!attr.noHistory) toHistory.push(stored, d);
   }
   const data = instantAt === 0 ? txData : [instant, ...txData.filter((_, i) => i !== instantAt)];
-  const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
-  log.push({ t, data });
   const liveRoots = live.roots();
   const schema = schemaTouched.size === 0 ? state.schema : state.schema.update(schemaTouched, (e) => rangeArray(liveRoots.eavt, prefixBounds(EAVT, [e])));
   return new Db({
@@ -214,7 +214,7 @@ export function applyTxData(db: Database, txData: readonly Datom[]): Db {
     basisT: t,
     maxEid,
     lastInstant: (instant.v as Date).getTime(),
-    log,
+    log: state.log.plus({ t, data }),
     functions: state.functions,
   });
 }

@@ -53,7 +53,7 @@ beforeAll(async () => {
   storage = memoryStorage();
   const store = await storage.open('big');
   const db = syntheticDb(PEOPLE);
-  await store.append(0, db.state.log.map((entry) => ({ t: entry.t, data: encodeTx(entry.data) })));
+  await store.append(0, [...db.txRange()].map((entry) => ({ t: entry.t, data: encodeTx(entry.data) })));
   const { pointer } = await writeIndex(store, db, undefined, { segmentDatoms: 256 });
   const root = decodeIndexRoot(await store.getBlob(pointer.blob), 'test');
   segments = new Set([root.live, root.history].flatMap((d) => Object.values(d).flatMap((refs) => refs.map((ref) => ref.key)))).size;
@@ -132,7 +132,7 @@ describe('a query-group node on a segment-indexed database', () => {
     const reached = counting(storage);
     const node = queryNode(reached, undefined);
     const store = await storage.open('small');
-    await store.append(0, syntheticDb(10).state.log.map((entry) => ({ t: entry.t, data: encodeTx(entry.data) })));
+    await store.append(0, [...syntheticDb(10).txRange()].map((entry) => ({ t: entry.t, data: encodeTx(entry.data) })));
     try {
       const conn = await node.open('small');
       expect(q(AGE_OF, conn.db(), personName(3))).toBe(ageOf(3));

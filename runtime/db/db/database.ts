@@ -8,6 +8,7 @@ import { transact } from '../transact/transact.js';
 import type { Attribute, Database, Datom, Entity, EntityId, EntityRef, FunctionRegistry, IndexName, LogEntry, TxData, TxOptions, TxReport, Value } from '../types.js';
 import { resolveComponents } from './components.js';
 import { liveArray, liveRange } from './live.js';
+import { logEntry } from './log.js';
 import { attrOf, resolveEntity } from './resolve-ref.js';
 import type { DbState } from './state.js';
 import { type ViewFilter, viewDatoms } from './views.js';
@@ -125,7 +126,9 @@ export class Db implements Database {
   txRange(range: { start?: number; end?: number } = {}): Iterable<LogEntry> {
     const start = Math.max(1, range.start ?? 1);
     const end = Math.min(this.state.basisT + 1, range.end ?? Infinity);
-    return this.state.log.slice(start - 1, Math.max(start - 1, end - 1));
+    const entries: LogEntry[] = [];
+    for (let t = start; t < end; t++) entries.push(logEntry(this.state, t));
+    return entries;
   }
 
   private view(): { asOfT?: number; sinceT?: number; isHistory: boolean } {
@@ -143,13 +146,12 @@ export class Db implements Database {
     }
     if (!(t instanceof Date) || Number.isNaN(t.getTime())) throw new TypeError(`${what}: expected a t or a valid Date`);
     const ms = t.getTime();
-    const log = this.state.log;
     let lo = 0;
     let hi = this.state.basisT;
     // Instants are monotonic in t, so the log can be bisected; entry data starts with :db/txInstant.
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((log[mid]!.data[0]!.v as Date).getTime() <= ms) lo = mid + 1;
+      if ((logEntry(this.state, mid + 1).data[0]!.v as Date).getTime() <= ms) lo = mid + 1;
       else hi = mid;
     }
     return lo;

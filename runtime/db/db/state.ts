@@ -1,5 +1,6 @@
 import type { IndexRoots } from '../index/indexes.js';
 import type { InstantRun } from '../index/instant-run.js';
+import type { SharedRun } from '../index/shared-run.js';
 import type { Schema } from '../schema/schema.js';
 import type { FunctionRegistry, LogEntry } from '../types.js';
 
@@ -17,11 +18,8 @@ export interface DbState {
   readonly maxEid: number;
   /** Epoch milliseconds of the latest :db/txInstant; the next one may not be earlier. */
   readonly lastInstant: number;
-  /**
-   * Log entries for t = 1 .. basisT at indexes 0 .. basisT-1. The array may be longer (values made
-   * later from this one share it and append to it); only the first basisT entries belong to this value.
-   */
-  readonly log: LogEntry[];
+  /** Log entries for t = 1 .. basisT at indexes 0 .. basisT-1, shared with the values made from this one. Read them with log.ts. */
+  readonly log: SharedRun<LogEntry>;
   readonly functions: FunctionRegistry;
 }
 

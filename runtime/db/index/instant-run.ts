@@ -5,45 +5,44 @@
 // the indexing they need, and a transaction updates the trees for its own datoms alone. Readers merge
 // the run into what the trees give (see db/live.ts); bulk loads put every datom in the trees instead.
 //
-// Like the log, a value made from another shares its array and appends to it; each value knows how
-// many of the array's datoms are its own.
+// Like the log, successive values share the datoms (see shared-run.ts).
 import type { Datom, IndexName } from '../types.js';
 import type { Bounds } from './btree.js';
+import { SharedRun } from './shared-run.js';
 
 export class InstantRun {
-  static readonly EMPTY = new InstantRun([], 0);
+  static readonly EMPTY = new InstantRun(SharedRun.empty());
 
-  private constructor(
-    private readonly datoms: Datom[],
-    readonly length: number,
-  ) {}
+  private constructor(private readonly datoms: SharedRun<Datom>) {}
+
+  get length(): number {
+    return this.datoms.length;
+  }
 
   /** This run and `d` after it; `d` must sort after every datom of the run. */
   plus(d: Datom): InstantRun {
-    const datoms = this.datoms.length === this.length ? this.datoms : this.datoms.slice(0, this.length);
-    datoms.push(d);
-    return new InstantRun(datoms, this.length + 1);
+    return new InstantRun(this.datoms.plus(d));
   }
 
   /** The run's datoms within `bounds` of `index`, in its order; undefined when there are none. */
   within(index: IndexName, bounds: Bounds<Datom>): Datom[] | undefined {
-    const n = this.length;
+    const n = this.datoms.length;
     if (n === 0 || index === 'vaet') return undefined;
     const ds = this.datoms;
-    if (bounds.seek(ds[n - 1]!) < 0) return undefined;
+    if (bounds.seek(ds.at(n - 1)!) < 0) return undefined;
     let lo = 0;
     // Most reads are of ordinary entities and attributes, all of which sort before the first instant
     // in EAVT, or after every instant in AEVT and AVET: settled without a search.
-    if (bounds.seek(ds[0]!) < 0) {
+    if (bounds.seek(ds.at(0)!) < 0) {
       let hi = n - 1;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (bounds.seek(ds[mid]!) < 0) lo = mid + 1;
+        if (bounds.seek(ds.at(mid)!) < 0) lo = mid + 1;
         else hi = mid;
       }
     }
     let end = lo;
-    while (end < n && !bounds.stop(ds[end]!)) end++;
+    while (end < n && !bounds.stop(ds.at(end)!)) end++;
     return end === lo ? undefined : ds.slice(lo, end);
   }
 }

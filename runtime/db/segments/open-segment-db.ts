@@ -6,13 +6,14 @@ import { Db } from '../db/database.js';
 import { NO_FUNCTIONS } from '../db/state.js';
 import type { IndexRoots } from '../index/indexes.js';
 import { InstantRun } from '../index/instant-run.js';
+import { SharedRun } from '../index/shared-run.js';
 import { ORDERS } from '../index/orders.js';
 import { applyTxData, dbFromDatoms, emptyDb } from '../rebuild.js';
 import { Schema } from '../schema/schema.js';
 import { decodeTx } from '../storage/codec.js';
 import { StorageCorruptError } from '../storage/errors.js';
 import type { DatabaseStorage, RootPointer } from '../storage/storage.js';
-import type { Datom, FunctionRegistry, IndexName, LogEntry } from '../types.js';
+import type { Datom, FunctionRegistry, IndexName } from '../types.js';
 import { lazyTree } from './lazy-tree.js';
 import { type SegmentLists, overlayTail } from './tail-overlay.js';
 import { segmentsOf } from './locate.js';
@@ -25,15 +26,6 @@ const PARALLEL_FETCHES = 16;
 
 export interface SegmentDbOptions {
   readonly functions?: FunctionRegistry;
-}
-
-/** A log entry older than the index a lazy value was opened from; its datoms live in storage only. */
-class UnloadedLogEntry implements LogEntry {
-  constructor(readonly t: number) {}
-
-  get data(): readonly Datom[] {
-    throw new Error(`log entry t=${this.t} predates the segment index this database was opened from: read it from storage (Connection.txRange)`);
-  }
 }
 
 /** The index root in `bytes`, the blob `pointer` names, checked against the pointer. */
@@ -65,8 +57,6 @@ export function lazyDb(root: IndexRoot, cache: SegmentCache, options: SegmentDbO
 }
 
 function dbOfLists(root: IndexRoot, lists: SegmentLists, options: SegmentDbOptions): Db {
-  const log: LogEntry[] = [];
-  for (let t = 1; t <= root.basisT; t++) log.push(new UnloadedLogEntry(t));
   return new Db({
     live: lazyRoots(lists.live),
     instants: InstantRun.EMPTY,
@@ -75,7 +65,7 @@ function dbOfLists(root: IndexRoot, lists: SegmentLists, options: SegmentDbOptio
     basisT: root.basisT,
     maxEid: root.maxEid,
     lastInstant: root.lastInstant,
-    log,
+    log: SharedRun.empty(root.basisT),
     functions: options.functions ?? NO_FUNCTIONS,
   });
 }

@@ -15,7 +15,7 @@ import { ORDERS } from '../index/orders.js';
 import { DB_TX_INSTANT, LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
 import type { Schema } from '../schema/schema.js';
 import { StorageCorruptError } from '../storage/errors.js';
-import type { Datom, IndexName, LogEntry } from '../types.js';
+import type { Datom, IndexName } from '../types.js';
 import { lazyLeaf, treeOf } from './lazy-tree.js';
 import { INDEX_NAMES, type SegmentRef } from './segment-codec.js';
 import { type SegmentList, segmentDatoms } from './with-segments.js';
@@ -207,7 +207,7 @@ export async function overlayTail(state: DbState, lists: SegmentLists, tail: rea
   if (tail.some((datoms) => datoms.some((d) => d.a <= LAST_SCHEMA_ATTR))) return undefined;
   const schema: Schema = state.schema;
   const overlays = INDEX_NAMES.map((name) => new TreeOverlay(name, lists.live[name], lists.history[name]));
-  const log: LogEntry[] = state.log.slice(0, state.basisT);
+  let log = state.log;
   let maxEid = state.maxEid;
   let lastInstant = state.lastInstant;
   for (const [i, datoms] of tail.entries()) {
@@ -227,7 +227,7 @@ export async function overlayTail(state: DbState, lists: SegmentLists, tail: rea
       }
     }
     lastInstant = (instant.v as Date).getTime();
-    log.push({ t, data: [instant, ...datoms.filter((d) => d !== instant)] });
+    log = log.plus({ t, data: [instant, ...datoms.filter((d) => d !== instant)] });
   }
   const live = {} as Record<IndexName, Node<Datom>>;
   const history = {} as Record<IndexName, Node<Datom>>;

@@ -8,6 +8,7 @@ import { Db } from '../db/database.js';
 import type { Bounds } from '../index/btree.js';
 import { rangeArray } from '../index/range.js';
 import { liveArray } from '../db/live.js';
+import { logEntry } from '../db/log.js';
 import { ORDERS } from '../index/orders.js';
 import { LAST_SCHEMA_ATTR } from '../schema/bootstrap.js';
 import { blobKey } from '../storage/blob-key.js';
@@ -151,7 +152,7 @@ export async function writeIndex(store: DatabaseStorage, database: Database, pre
     }
   }
   const tail: Datom[] = [];
-  for (let i = base?.basisT ?? 0; i < db.basisT; i++) for (const d of state.log[i]!.data) tail.push(d);
+  for (let t = (base?.basisT ?? 0) + 1; t <= db.basisT; t++) for (const d of logEntry(state, t).data) tail.push(d);
   const isRef = (d: Datom): boolean => state.schema.attrs.get(d.a)?.isRef === true;
   const retracted = tail.filter((d) => !d.added);
   const writer = new SegmentWriter(perSegment);

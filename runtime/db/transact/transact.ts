@@ -56,8 +56,6 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
   }
   const schema = nextSchema(state.schema, writer, txData);
   if (schema !== state.schema) checkNewlyUnique(writer, state.schema, schema, ops, txData);
-  const log = state.log.length === state.basisT ? state.log : state.log.slice(0, state.basisT);
-  log.push({ t, data: writer.out });
   const after: DbState = {
     live: writer.live.roots(),
     instants: state.instants.plus(instantDatom),
@@ -66,7 +64,7 @@ export function transact(db: Database, txData: TxData, options: TxOptions = {}):
     basisT: t,
     maxEid,
     lastInstant: instant.getTime(),
-    log,
+    log: state.log.plus({ t, data: writer.out }),
     functions: state.functions,
   };
   return { dbBefore: db, dbAfter: new Db(after), txData: writer.out, tempids };

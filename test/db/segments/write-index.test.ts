@@ -122,6 +122,17 @@ describe('writing the segment index', () => {
     expect(turns).toBeGreaterThan(5);
   });
 
+  it('opens without any log before the index, and says where to read it', async () => {
+    const store = await memoryStorage().open('unloaded');
+    const db = syntheticDb(3);
+    const { pointer } = await publish(store, db, undefined, 64);
+    const lazy = lazyDb(await readIndexRoot(store, pointer), new SegmentCache(store));
+    const entries = [...lazy.txRange()];
+    expect(lazy.basisT).toBe(db.basisT);
+    expect(entries.map((entry) => entry.t)).toEqual(Array.from({ length: db.basisT }, (_, i) => i + 1));
+    expect(() => entries[1]!.data).toThrow('log entry t=2 predates the segment index this database was opened from: read it from storage (Connection.txRange)');
+  });
+
   it('refuses a value that is not a plain database and a previous index from the future', async () => {
     const store = await memoryStorage().open('bad');
     const db = peopleDb();
