@@ -19,7 +19,8 @@ const USAGE = `usage:
       rest of its settings come from the stack's environment file (IONS_PORT, IONS_STORAGE, ...)
   ions hook fetch|swap|validate --spec ions-revision.json
       a CodeDeploy lifecycle hook on a node: fetch and verify a pushed revision, hot-swap the
-      running node to it, or wait until /_ions/health reports it
+      running node to it, or wait until /_ions/health reports it and prune older revisions
+      (keeping IONS_KEEP_REVISIONS of them, default 2)
 `;
 
 class UsageError extends Error {}

@@ -1,6 +1,7 @@
 // `ions hook <phase> --spec ions-revision.json`: what the CodeDeploy bundle's scripts run on a node.
 // The node's settings come from its environment (/etc/ions/node.env, names in config/node-env.ts): the
-// port, the HMAC key's source, and IONS_HOME (default /opt/ions) for the chunk cache and revisions.
+// port, the HMAC key's source, IONS_HOME (default /opt/ions) for the chunk cache and revisions, and
+// IONS_KEEP_REVISIONS (default 2): how many revisions besides the served one stay on disk for rollbacks.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -15,6 +16,18 @@ const run = promisify(execFile);
 
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
+export const KEEP_REVISIONS_ENV = 'IONS_KEEP_REVISIONS';
+
+/** IONS_KEEP_REVISIONS as a count; undefined (the default) when unset. */
+export function keepRevisionsSetting(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env[KEEP_REVISIONS_ENV];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new Error(`${KEEP_REVISIONS_ENV} must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
 export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   let spec: HookSpec;
   try {
@@ -22,8 +35,10 @@ export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJ
   } catch (error) {
     throw new Error(`cannot read the hook spec ${specFile}: ${(error as Error).message}`, { cause: error });
   }
+  const keepRevisions = keepRevisionsSetting(env);
   const { S3Client } = await import('@aws-sdk/client-s3');
   return runHook(phase, spec, {
+    ...(keepRevisions !== undefined && { keepRevisions }),
     home: env.IONS_HOME ?? NODE_HOME,
     nodeUrl: `http://127.0.0.1:${env[NODE_ENV.port] ?? DEFAULT_NODE_PORT}`,
     s3: new S3Client({}),

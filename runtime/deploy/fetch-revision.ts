@@ -1,15 +1,17 @@
 // Node side of a deploy, before install: fetch a revision's manifest and only the chunks missing from
 // the node's content-addressed cache, verify every chunk against its hash (downloaded or cached), and
-// lay the revision out in a directory of its own that loadRevision can load. Nothing here touches the
-// running revision: any failure leaves it serving.
+// lay the revision out in a directory of its own that loadRevision can load, with the manifest recorded
+// beside its files for pruning. Nothing here touches the running revision: any failure leaves it serving.
+// A revision directory's mtime is when it was last fetched: what pruning keeps the most recent of.
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256 } from '../push/build-chunks.js';
 import { unpack } from '../push/package-pack.js';
 import { chunkKey, nodeMajor, parsePushManifest, runtimeVersion, type ChunkRef, type PushManifest } from '../push/push-manifest.js';
+import { RECORDED_MANIFEST, recordManifest } from './revision-record.js';
 
 export interface FetchRevisionOptions {
   s3: S3Client;
@@ -44,6 +46,9 @@ export async function fetchRevision(options: FetchRevisionOptions): Promise<Fetc
         `this node runs serverless-ions ${runtimeVersion()} on Node ${nodeMajor()}`,
     );
   }
+  if (manifest.files.some((file) => file.path === RECORDED_MANIFEST)) {
+    throw new Error(`${where}: revision ${manifest.revision} ships a file ${RECORDED_MANIFEST}, a name the node keeps for the manifest it records`);
+  }
   const dir = join(revisionsDir, `${manifest.revision}-${sha256(manifestBytes).slice(0, 12)}`);
   const result: FetchedRevision = { revision: manifest.revision, dir, manifest, fetched: { chunks: 0, bytes: 0 }, cached: { chunks: 0, bytes: 0 } };
   await mkdir(cacheDir, { recursive: true });
@@ -52,7 +57,12 @@ export async function fetchRevision(options: FetchRevisionOptions): Promise<Fetc
     if (chunks.has(chunk.sha256)) continue;
     chunks.set(chunk.sha256, await cachedChunk(s3, bucket, cacheDir, chunk, result));
   }
-  if (existsSync(dir)) return result;
+  if (existsSync(dir)) {
+    // Laid out before nodes recorded manifests: the same manifest (its hash names the directory) is recorded now.
+    if (!existsSync(join(dir, RECORDED_MANIFEST))) await recordManifest(dir, manifestBytes);
+    await markFetched(dir);
+    return result;
+  }
   // Laid out beside its final place and renamed, so a half-written revision never has the final name.
   const partial = `${dir}.partial-${randomUUID()}`;
   try {
@@ -61,12 +71,19 @@ export async function fetchRevision(options: FetchRevisionOptions): Promise<Fetc
       await writeFile(join(partial, file.path), chunks.get(file.sha256)!);
     }
     for (const pkg of manifest.packages) await unpack(chunks.get(pkg.sha256)!, join(partial, pkg.path), `${pkg.name}@${pkg.version}`);
+    await recordManifest(partial, manifestBytes);
     await rename(partial, dir);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;
   }
+  await markFetched(dir);
   return result;
+}
+
+async function markFetched(dir: string): Promise<void> {
+  const now = new Date();
+  await utimes(dir, now, now);
 }
 
 async function cachedChunk(s3: S3Client, bucket: string, cacheDir: string, chunk: ChunkRef, result: FetchedRevision): Promise<Buffer> {

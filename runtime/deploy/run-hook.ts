@@ -2,17 +2,22 @@
 // - fetch (BeforeInstall): fetch and verify the revision into the node's cache and revisions directory;
 // - swap (ApplicationStart): hot-swap the running node to it (or start the node on the first deploy),
 //   and point `<home>/current` at it so a restarted node comes back on it;
-// - validate (ValidateService): wait until the node's health route reports it, before traffic returns.
+// - validate (ValidateService): wait until the node's health route reports it, before traffic returns;
+//   then prune old revisions and chunks (prune-revisions.ts).
 // A failing hook fails the node's deployment; CodeDeploy then stops and rolls back, and a node whose
-// swap failed still serves its previous revision.
+// swap failed still serves its previous revision. A failing prune does not fail the hook: the revision
+// is serving and healthy, and rolling it back over disk housekeeping would be worse; it casts an alert
+// instead, and the next deploy's prune tries again.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HookPhase, HookSpec } from '../push/codedeploy-bundle.js';
 import type { SigningKey } from '../protocol/signing.js';
 import { HEALTH_PATH } from '../protocol/wire.js';
+import { alert, errorData, event } from '../cast/index.js';
 import { fetchRevision } from './fetch-revision.js';
 import { awaitHealthy, requestSwap } from './node-admin.js';
+import { DEFAULT_KEEP_REVISIONS, pruneRevisions } from './prune-revisions.js';
 
 export interface NodeHost {
   /** `/opt/ions` on EC2: cache/, revisions/, current, fetched.json. */
@@ -24,6 +29,10 @@ export interface NodeHost {
   /** Starts the node service when no node runs yet (the first deploy to a fresh instance). */
   startNode(): Promise<void>;
   healthTimeoutMs?: number;
+  /** Revisions kept on disk besides the one served (and the one installed): default DEFAULT_KEEP_REVISIONS. */
+  keepRevisions?: number;
+  /** Time the validate hook spends deleting directories before it leaves the rest to the next deploy. */
+  pruneBudgetMs?: number;
 }
 
 interface Fetched {
@@ -46,7 +55,7 @@ export async function runHook(phase: HookPhase, spec: HookSpec, host: NodeHost):
       return `fetched ${fetched.revision}: ${fetched.fetched.chunks} chunk(s), ${fetched.fetched.bytes} bytes downloaded; ${fetched.cached.chunks} from the cache`;
     }
     case 'swap': {
-      const fetched = JSON.parse(await readFile(fetchedFile, 'utf8')) as Fetched;
+      const fetched = await readFetched(fetchedFile);
       if (fetched.revision !== spec.revision) throw new Error(`the fetch hook fetched ${fetched.revision}, not ${spec.revision}; run it again`);
       const running = await isRunning(host.nodeUrl);
       if (running) await requestSwap(host.nodeUrl, await host.secret(), fetched.dir);
@@ -56,7 +65,49 @@ export async function runHook(phase: HookPhase, spec: HookSpec, host: NodeHost):
     }
     case 'validate':
       await awaitHealthy(host.nodeUrl, spec.revision, host.healthTimeoutMs === undefined ? {} : { timeoutMs: host.healthTimeoutMs });
-      return `${spec.revision} is serving`;
+      return `${spec.revision} is serving; ${await prune(host, spec.revision, fetchedFile)}`;
+  }
+}
+
+// ValidateService has 120 s (codedeploy-bundle.ts) and the wait for health may take 60 of them; a
+// CodeDeploy timeout would fail a deployment that is serving, so deleting stops well before.
+const PRUNE_BUDGET_MS = 30_000;
+
+const readFetched = async (file: string): Promise<Fetched> => JSON.parse(await readFile(file, 'utf8')) as Fetched;
+
+/** Prunes the node's disk and says what happened; every failure is cast as an alert, none is thrown. */
+async function prune(host: NodeHost, revision: string, fetchedFile: string): Promise<string> {
+  try {
+    const report = await pruneRevisions({
+      currentLink: join(host.home, 'current'),
+      cacheDir: join(host.home, 'cache'),
+      revisionsDir: join(host.home, 'revisions'),
+      protect: [(await readFetched(fetchedFile)).dir],
+      keepRecent: host.keepRevisions ?? DEFAULT_KEEP_REVISIONS,
+      budgetMs: host.pruneBudgetMs ?? PRUNE_BUDGET_MS,
+    });
+    const { removed, deferred, failures, unrecorded } = report;
+    event({
+      msg: 'deploy.prune/pruned',
+      revision,
+      kept: report.kept,
+      unrecorded,
+      removedRevisions: removed.revisions,
+      removedPartials: removed.partials.length,
+      removedChunks: removed.chunks,
+      bytesFreed: removed.bytes,
+      deferred: deferred.length,
+    });
+    if (failures.length > 0) alert({ msg: 'deploy.prune/partly-failed', revision, failures });
+    return [
+      `pruned ${removed.revisions.length} revision(s), ${removed.partials.length} partial(s), ${removed.chunks} chunk(s): ${removed.bytes} bytes freed`,
+      ...(deferred.length > 0 ? [`${deferred.length} left for the next deploy`] : []),
+      ...(unrecorded.length > 0 ? [`every chunk kept for ${unrecorded.length} revision(s) without a recorded manifest`] : []),
+      ...(failures.length > 0 ? [`${failures.length} failure(s), see the alert`] : []),
+    ].join('; ');
+  } catch (error) {
+    alert({ msg: 'deploy.prune/failed', revision, ex: errorData(error) });
+    return `pruning failed, see the alert: ${(error as Error).message}`;
   }
 }
 
