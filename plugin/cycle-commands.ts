@@ -34,7 +34,9 @@ export function awsClientConfig(serverless: Serverless, options: ServerlessOptio
 }
 
 async function defaultClients(serverless: Serverless, options: ServerlessOptions): Promise<AwsClients> {
-  const config = awsClientConfig(serverless, options);
+  // osls 4 builds SDK v3 client config itself (its credential chain, proxy and retries); serverless v3 does not.
+  const provider = serverless.getProvider('aws');
+  const config = provider.getAwsSdkV3Config ? await provider.getAwsSdkV3Config() : awsClientConfig(serverless, options);
   const [{ S3Client }, { CodeDeployClient }, { LambdaClient }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('@aws-sdk/client-codedeploy'),
@@ -82,6 +84,8 @@ export async function deployCommand({ serverless, options, utils, model, clients
   if (!group) throw new UserInputError(`ions deploy needs --group (one of ${model.groups.map((g) => g.name).join(', ')})`);
   const rev = stringOption(options, 'rev');
   const uname = stringOption(options, 'uname');
+  // Usage mistakes are answered before any AWS call: without credentials they would hide behind a stack error.
+  if ((rev === undefined) === (uname === undefined)) throw new UserInputError('ions deploy needs exactly one of --rev SHA or --uname NAME');
   const stack = await ionsStackOutputs(serverless);
   const aws = clients ?? (await defaultClients(serverless, options));
   const progress = utils.progress.create({ message: `Starting the deployment to ${group}` });
@@ -113,11 +117,11 @@ export async function deployCommand({ serverless, options, utils, model, clients
 
 export async function statusCommand({ serverless, options, utils, model, clients }: CycleContext): Promise<void> {
   const { groupStatus, statusReport } = await import('../runtime/deploy/status.js');
-  const stack = await ionsStackOutputs(serverless);
-  const aws = clients ?? (await defaultClients(serverless, options));
   const only = stringOption(options, 'group');
   const groups = model.groups.filter((group) => only === undefined || group.name === only);
   if (groups.length === 0) throw new UserInputError(`no group ${only}: groups are ${model.groups.map((g) => g.name).join(', ')}`);
+  const stack = await ionsStackOutputs(serverless);
+  const aws = clients ?? (await defaultClients(serverless, options));
   const failed: string[] = [];
   for (const group of groups) {
     const status = await groupStatus({

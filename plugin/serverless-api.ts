@@ -31,7 +31,10 @@ export interface Serverless {
 
 /** The framework's AWS provider: requests go out with the user's credentials, profile and region. */
 export interface AwsProvider {
+  /** SDK v2 requests: serverless v3 and v4. osls 4 keeps the name but throws. */
   request(service: string, method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** osls 4: the config of SDK v3 clients (credentials, profile, region, proxy, retries) in place of request(). */
+  getAwsSdkV3Config?(): Promise<Record<string, unknown>>;
   getRegion(): string;
   naming: { getStackName(): string };
 }

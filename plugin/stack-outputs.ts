@@ -1,6 +1,6 @@
 // What push, deploy and status need from the deployed stack: its outputs, read through the
-// framework's own AWS provider (its credentials, profile and region).
-import type { Serverless } from './serverless-api.js';
+// framework's own AWS access (its credentials, profile and region).
+import type { AwsProvider, Serverless } from './serverless-api.js';
 import { UserInputError } from './invoke.js';
 
 export interface IonsStackOutputs {
@@ -17,7 +17,7 @@ export async function ionsStackOutputs(serverless: Serverless): Promise<IonsStac
   const stackName = provider.naming.getStackName();
   let answer: DescribeStacks;
   try {
-    answer = (await provider.request('CloudFormation', 'describeStacks', { StackName: stackName })) as DescribeStacks;
+    answer = await describeStack(provider, stackName);
   } catch (error) {
     throw new UserInputError(`cannot read stack ${stackName} (${(error as Error).message}); run serverless deploy first`);
   }
@@ -28,4 +28,16 @@ export async function ionsStackOutputs(serverless: Serverless): Promise<IonsStac
     return value;
   };
   return { codeBucket: read('IonsCodeBucket'), application: read('IonsCodeDeployApplication') };
+}
+
+/** osls 4 removed the SDK v2 `request()` and hands out an SDK v3 client config instead; serverless v3 has only `request()`. */
+async function describeStack(provider: AwsProvider, stackName: string): Promise<DescribeStacks> {
+  if (!provider.getAwsSdkV3Config) return (await provider.request('CloudFormation', 'describeStacks', { StackName: stackName })) as DescribeStacks;
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cloudFormation = new CloudFormationClient(await provider.getAwsSdkV3Config());
+  try {
+    return await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  } finally {
+    cloudFormation.destroy();
+  }
 }

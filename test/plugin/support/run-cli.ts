@@ -45,21 +45,28 @@ const cliEnv = (): NodeJS.ProcessEnv => ({
   CI: '1',
 });
 
-function spawnCli(cli: CliName, dir: string, args: string[]): ChildProcess {
+function spawnCli(cli: CliName, dir: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [CLIS[cli], ...args, '--stage', 'test', '--region', 'us-east-1'], {
     cwd: dir,
-    env: cliEnv(),
+    env: { ...cliEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-export function runCli(cli: CliName, dir: string, args: string[]): Promise<CliRun> {
+export interface RunOptions {
+  /** Adds to (or overrides) the offline environment above. */
+  env?: NodeJS.ProcessEnv;
+  /** The run is killed (SIGKILL, code null) after this long. */
+  timeoutMs?: number;
+}
+
+export function runCli(cli: CliName, dir: string, args: string[], { env, timeoutMs = TIMEOUT_MS }: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(cli, dir, args);
+    const child = spawnCli(cli, dir, args, env);
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
