@@ -39,6 +39,7 @@ export function nodeEnvironment(model: IonsModel, group: GroupModel, primaryEndp
     env[NODE_ENV.segmentsBucket] = `\${${SEGMENTS_BUCKET}}`;
   }
   if (primaryEndpoint !== undefined) env[NODE_ENV.primaryEndpoint] = primaryEndpoint;
+  if (group.config.keepRevisions !== undefined) env[NODE_ENV.keepRevisions] = String(group.config.keepRevisions);
   return env;
 }
 

@@ -1,7 +1,8 @@
 // `ions hook <phase> --spec ions-revision.json`: what the CodeDeploy bundle's scripts run on a node.
 // The node's settings come from its environment (/etc/ions/node.env, names in config/node-env.ts): the
 // port, the HMAC key's source, IONS_HOME (default /opt/ions) for the chunk cache and revisions, and
-// IONS_KEEP_REVISIONS (default 2): how many revisions besides the served one stay on disk for rollbacks.
+// IONS_KEEP_REVISIONS (groups.<g>.keepRevisions, default 2): how many revisions besides the served one
+// stay on disk for rollbacks.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -16,14 +17,12 @@ const run = promisify(execFile);
 
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
-export const KEEP_REVISIONS_ENV = 'IONS_KEEP_REVISIONS';
-
 /** IONS_KEEP_REVISIONS as a count; undefined (the default) when unset. */
 export function keepRevisionsSetting(env: NodeJS.ProcessEnv): number | undefined {
-  const value = env[KEEP_REVISIONS_ENV];
+  const value = env[NODE_ENV.keepRevisions];
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new Error(`${KEEP_REVISIONS_ENV} must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(value)}`);
+    throw new Error(`${NODE_ENV.keepRevisions} must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(value)}`);
   }
   return Number(value);
 }

@@ -20,6 +20,8 @@ export interface ComputeGroupConfig {
   /** Existing private subnets; when absent the stack creates a VPC. */
   subnetIds?: string[];
   vpcId?: string;
+  /** Revisions a node keeps on disk besides the one it serves, for rollbacks without a download (default 2). */
+  keepRevisions?: number;
 }
 
 export interface LambdaIonConfig {

@@ -15,6 +15,8 @@ export const NODE_ENV = {
   storage: 'IONS_STORAGE',
   logTable: 'IONS_LOG_TABLE',
   segmentsBucket: 'IONS_SEGMENTS_BUCKET',
+  /** Revisions the deploy hooks keep on disk besides the served one (groups.<g>.keepRevisions). */
+  keepRevisions: 'IONS_KEEP_REVISIONS',
   /** Set on query-group nodes only: where the primary group takes transactions. */
   primaryEndpoint: 'IONS_PRIMARY_ENDPOINT',
   /** Read by the AWS SDK's clients; checked here so that a missing region fails at start, by name. */

@@ -57,6 +57,7 @@ const group: JsonSchema = {
       items: { type: 'string', pattern: '^subnet-[0-9a-f]{8,17}$', description: 'a subnet id like subnet-0123abcd' },
     },
     vpcId: { type: 'string', pattern: '^vpc-[0-9a-f]{8,17}$', description: 'a VPC id like vpc-0123abcd' },
+    keepRevisions: { type: 'integer', minimum: 0, maximum: 100 },
   },
 };
 

@@ -30,7 +30,7 @@ const productionConfig = (): IonsConfig => ({
   app: 'ledger',
   groups: {
     primary: { topology: 'production', minSize: 3, maxSize: 9, instanceType: 'm7g.large', vpcId: 'vpc-0123abcd', subnetIds: ['subnet-0123abcd', 'subnet-1123abcd'] },
-    reports: { topology: 'production', queryGroup: true, vpcId: 'vpc-0123abcd', subnetIds: ['subnet-2123abcd', 'subnet-3123abcd'] },
+    reports: { topology: 'production', queryGroup: true, vpcId: 'vpc-0123abcd', subnetIds: ['subnet-2123abcd', 'subnet-3123abcd'], keepRevisions: 5 },
   },
   lambdas: { page: { fn: 'src/web.handler', group: 'reports', integration: 'api-gateway', events: [{ http: 'GET page' }] } },
   parametersPath: '/ledger/prod/',
@@ -128,6 +128,9 @@ describe('the generated stack', () => {
     const userData = (id: string) => JSON.stringify((template.Resources[id]!.Properties as any).LaunchTemplateData.UserData);
     expect(userData('IonsReportsLaunchTemplate')).toContain('IONS_PRIMARY_ENDPOINT=http://${IonsPrimaryNlb.DNSName}:8182');
     expect(userData('IonsPrimaryLaunchTemplate')).not.toContain('IONS_PRIMARY_ENDPOINT');
+    // A group's revision retention reaches its nodes' hooks; unset, the hooks keep their default.
+    expect(userData('IonsReportsLaunchTemplate')).toContain('IONS_KEEP_REVISIONS=5');
+    expect(userData('IonsPrimaryLaunchTemplate')).not.toContain('IONS_KEEP_REVISIONS');
     expect(userData('IonsPrimaryLaunchTemplate')).toContain('dnf install -y nodejs20');
     expect(userData('IonsPrimaryLaunchTemplate')).toContain('codedeploy-agent');
     expect(Object.keys(template.Parameters ?? {})).toEqual(['IonsAmiArm64', 'IonsAmiX8664']);

@@ -39,6 +39,8 @@ const broken: Array<[string, (c: Config) => unknown, string]> = [
   ['group name with a hyphen', (c) => ({ ...c, groups: { 'main-1': { topology: 'solo' } } }), "ions.groups.main-1: 'main-1' is not a group name of lower-case letters and digits, starting with a letter, at most 16 characters"],
   ['unknown topology', (c) => { c.groups.main.topology = 'big'; return c; }, "ions.groups.main.topology: must be one of 'solo', 'production'; got 'big'"],
   ['solo with two nodes', (c) => ({ ...c, groups: { main: { topology: 'solo', minSize: 2 } } }), 'ions.groups.main.minSize: a solo group runs exactly one node; minSize must be 1, got 2'],
+  ['negative revisions kept', (c) => { c.groups.main.keepRevisions = -1; return c; }, 'ions.groups.main.keepRevisions: must be at least 0, got -1'],
+  ['fractional revisions kept', (c) => { c.groups.main.keepRevisions = 1.5; return c; }, 'ions.groups.main.keepRevisions: expected an integer, got number 1.5'],
   ['production with one node', (c) => { c.groups.main.minSize = 1; return c; }, 'ions.groups.main.minSize: a production group runs at least two nodes across zones; minSize must be 2 or more, got 1'],
   ['maxSize below minSize', (c) => { c.groups.main.minSize = 5; c.groups.main.maxSize = 3; return c; }, 'ions.groups.main.maxSize: 3 is below minSize 5'],
   ['bad instance type', (c) => { c.groups.main.instanceType = 'large'; return c; }, "ions.groups.main.instanceType: 'large' is not an EC2 instance type like t3.small or c7g.large"],
