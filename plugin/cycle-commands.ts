@@ -54,22 +54,24 @@ const stringOption = (options: ServerlessOptions, name: string): string | undefi
 
 export async function pushCommand({ serverless, options, utils, model, clients }: CycleContext): Promise<void> {
   const { push, pushSummary } = await import('../runtime/push/push.js');
-  const { UnreproducibleError } = await import('../runtime/push/revision-name.js');
+  const { UnreproducibleError, revisionName } = await import('../runtime/push/revision-name.js');
+  const uname = stringOption(options, 'uname');
+  // The tree is read before any AWS call: a dirty one is the user's to fix, with or without credentials.
+  const name = await revisionName(serverless.serviceDir, uname).catch((error: unknown) => {
+    throw error instanceof UnreproducibleError ? new UserInputError(error.message) : error;
+  });
   const stack = await ionsStackOutputs(serverless);
   const aws = clients ?? (await defaultClients(serverless, options));
   const progress = utils.progress.create({ message: 'Pushing the ions revision' });
   try {
-    const uname = stringOption(options, 'uname');
     const result = await push({
       serviceDir: serverless.serviceDir,
       config: model.config,
-      ...(uname ? { uname } : {}),
+      name,
       bucket: stack.codeBucket,
       application: stack.application,
       ...aws,
       progress: (message) => progress.update(message),
-    }).catch((error: unknown) => {
-      throw error instanceof UnreproducibleError ? new UserInputError(error.message) : error;
     });
     const flag = uname ? `--uname ${uname}` : `--rev ${result.revision}`;
     utils.writeText(pushSummary(result, (group) => `serverless ions deploy --stage ${model.stage} --group ${group} ${flag}`));

@@ -6,7 +6,7 @@ import type { IonsConfig } from '../config/ions-config.js';
 import { buildChunks } from './build-chunks.js';
 import { codeDeployBundle } from './codedeploy-bundle.js';
 import { bundleKey, manifestKey, type PushManifest } from './push-manifest.js';
-import { revisionName } from './revision-name.js';
+import { type RevisionName, revisionName } from './revision-name.js';
 import { assertBucket, uploadNovelty, type UploadReport } from './upload-novelty.js';
 
 export interface PushOptions {
@@ -14,6 +14,8 @@ export interface PushOptions {
   config: IonsConfig;
   /** Given: an `unreproducible-<uname>` revision, even from a dirty tree. */
   uname?: string;
+  /** The revision's name, when the caller has read it already (revisionName); else it is read here. */
+  name?: RevisionName;
   bucket: string;
   /** The CodeDeploy application of the stack. */
   application: string;
@@ -37,7 +39,7 @@ export interface PushResult {
 export async function push(options: PushOptions): Promise<PushResult> {
   const { serviceDir, config, bucket, s3, codeDeploy } = options;
   const progress = options.progress ?? (() => {});
-  const { name: revision, commit } = await revisionName(serviceDir, options.uname);
+  const { name: revision, commit } = options.name ?? (await revisionName(serviceDir, options.uname));
   await assertBucket(s3, bucket);
   progress(`Building revision ${revision}`);
   const { manifest, chunks } = await buildChunks({
