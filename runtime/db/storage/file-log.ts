@@ -150,6 +150,9 @@ export class FileLog {
   }
 
   async *read(afterT: number, untilT = Infinity): AsyncIterable<LogRecord> {
+    // This process is the log's one writer (file-lock.ts), so it knows where the log ends: a follower's
+    // poll or a sync at the end reads no file.
+    if (afterT >= this.last) return;
     const segments = [...this.segments];
     const active = segments.at(-1);
     const activeSize = this.activeSize;

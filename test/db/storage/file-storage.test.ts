@@ -265,6 +265,20 @@ describe('file storage', () => {
     await storage.close();
   });
 
+  it('reads no file when asked for what comes after the end of the log', async () => {
+    const dir = await tempDir();
+    const storage = fileStorage(dir);
+    const db = await storage.open('app');
+    for (let t = 1; t <= 3; t++) await db.append(t - 1, [entry(t)]);
+    const logDir = join(dir, 'app', 'log');
+    for (const name of await readdir(logDir)) await rm(join(logDir, name));
+    const after: number[] = [];
+    for await (const { t } of db.readLog(3)) after.push(t);
+    expect(after).toEqual([]);
+    await expect(ts(storage)).rejects.toThrow(/ENOENT/);
+    await storage.close();
+  });
+
   it('reports damage in an older segment when the log is read', async () => {
     const dir = await tempDir();
     await writeLog(dir, 20, { segmentBytes: 120 });
