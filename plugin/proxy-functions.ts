@@ -8,6 +8,7 @@ import { sub, type CfnValue } from './template/cfn.js';
 import { endpointOf } from './template/compute-group.js';
 import { PROXY_SG } from './template/network.js';
 import { SECRET } from './template/secret.js';
+import { LAMBDA_RUNTIME } from './template/node-version.js';
 
 export interface ServerlessFunction {
   name: string;
@@ -31,7 +32,7 @@ export function proxyFunction(model: IonsModel, proxy: ProxyModel): ServerlessFu
   const fn: ServerlessFunction = {
     name: proxy.functionName,
     handler: PROXY_HANDLER,
-    runtime: 'nodejs20.x',
+    runtime: LAMBDA_RUNTIME,
     architecture: 'arm64',
     description: config.description ?? `ions proxy: ${proxy.lambda} -> ${config.fn} on group ${proxy.group.name}`,
     role: proxy.roleId,

@@ -7,6 +7,7 @@
 import { proxyFunctionName } from '../names.js';
 import type { IonsModel } from '../model.js';
 import { allow, assumeRolePolicy, getAtt, policyDocument, ref, stackArn, sub, type CfnValue, type TemplatePart } from './cfn.js';
+import { LAMBDA_RUNTIME } from './node-version.js';
 
 export const KMS_KEY = 'IonsKey';
 export const SECRET = 'IonsSecret';
@@ -103,7 +104,7 @@ export function secretPart(model: IonsModel): TemplatePart {
         Properties: {
           FunctionName: functionName,
           Description: 'ions: generates the HMAC key into an SSM SecureString',
-          Runtime: 'nodejs20.x',
+          Runtime: LAMBDA_RUNTIME,
           Handler: 'index.handler',
           Timeout: 30,
           MemorySize: 128,

@@ -9,6 +9,7 @@ import { NODE_ENV } from '../../runtime/config/node-env.js';
 import { runtimeVersion } from '../../runtime/push/push-manifest.js';
 import { ref, type CfnValue } from './cfn.js';
 import { LOG_TABLE, SEGMENTS_BUCKET } from './storage.js';
+import { NODE_MAJOR } from './node-version.js';
 
 /**
  * Started by systemd once a revision is installed. systemd expands `$IONS_PORT` from the environment
@@ -55,9 +56,9 @@ export function userData(model: IonsModel, group: GroupModel, env: NodeEnvironme
   });
   const script = `#!/bin/bash
 set -euxo pipefail
-dnf install -y nodejs20 ruby wget amazon-cloudwatch-agent
-ln -sf /usr/bin/node-20 /usr/local/bin/node
-ln -sf /usr/bin/npm-20 /usr/local/bin/npm
+dnf install -y nodejs${NODE_MAJOR} ruby wget amazon-cloudwatch-agent
+ln -sf /usr/bin/node-${NODE_MAJOR} /usr/local/bin/node
+ln -sf /usr/bin/npm-${NODE_MAJOR} /usr/local/bin/npm
 cd /tmp
 wget -q https://aws-codedeploy-\${AWS::Region}.s3.\${AWS::Region}.amazonaws.com/latest/install
 chmod +x ./install

@@ -67,6 +67,10 @@ describe.each(CLI_NAMES)('serverless package with %s', (cli) => {
       expect(template.Resources[id], id).toBeDefined();
     }
     expect(template.Resources.IonsMainAsg.Properties).toMatchObject({ MinSize: '1', MaxSize: '1' });
+    // Every function the plugin generates runs on a runtime Lambda still creates functions on.
+    const generated = lambdaFunctions(template).filter(([id, r]) => id === 'IonsSecretFunction' || r.Properties.Environment?.Variables?.IONS_TARGET);
+    expect(generated.map(([, r]) => r.Properties.Runtime)).toEqual(new Array(3).fill('nodejs22.x'));
+    expect(output).not.toMatch(/Configuration warning/);
     expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['IonsMainEndpoint', 'IonsGroups', 'IonsCodeBucket', 'IonsHttpDirectUrl']));
 
     const web = functionIdOf(template, 'web');

@@ -131,7 +131,8 @@ describe('the generated stack', () => {
     // A group's revision retention reaches its nodes' hooks; unset, the hooks keep their default.
     expect(userData('IonsReportsLaunchTemplate')).toContain('IONS_KEEP_REVISIONS=5');
     expect(userData('IonsPrimaryLaunchTemplate')).not.toContain('IONS_KEEP_REVISIONS');
-    expect(userData('IonsPrimaryLaunchTemplate')).toContain('dnf install -y nodejs20');
+    expect(userData('IonsPrimaryLaunchTemplate')).toContain('dnf install -y nodejs22');
+    expect(userData('IonsPrimaryLaunchTemplate')).toContain('ln -sf /usr/bin/node-22 /usr/local/bin/node');
     expect(userData('IonsPrimaryLaunchTemplate')).toContain('codedeploy-agent');
     expect(Object.keys(template.Parameters ?? {})).toEqual(['IonsAmiArm64', 'IonsAmiX8664']);
     expect((template.Parameters as any).IonsAmiArm64.Default).toBe('/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');
