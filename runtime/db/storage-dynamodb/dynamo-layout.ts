@@ -3,8 +3,10 @@
 //   pk = db, sk = -1   the root pointer: rootT, rootBlob
 //   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the S3 key of an object holding them
 // One S3 bucket, under `prefix`:
-//   <prefix><db>/blobs/<sha256>   the database's blobs
-//   <prefix><db>/log/<sha256>     log entries and appends too large to live in DynamoDB items
+//   <prefix><db>/blobs/<sha256>          the database's blobs
+//   <prefix><db>/log/<sha256>            log entries too large for an item; log items name them for good
+//   <prefix><db>/pending/<sha256>-<nonce> pending lists too large for the head; only the head names one,
+//                                        and each goes once its head is replaced (pending-list.ts)
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 export const HEAD_SK = 0;
@@ -28,3 +30,4 @@ export function dynamoTableDefinition(tableName: string): CreateTableCommandInpu
 
 export const blobObjectKey = (prefix: string, db: string, key: string): string => `${prefix}${db}/blobs/${key}`;
 export const logObjectKey = (prefix: string, db: string, key: string): string => `${prefix}${db}/log/${key}`;
+export const pendingListKey = (prefix: string, db: string, name: string): string => `${prefix}${db}/pending/${name}`;

@@ -3,11 +3,15 @@
 // An append is one conditional UpdateItem of the head: if lastT still equals the expected t, it sets
 // lastT to the new t and stores the appended entries in the head itself ("pending"), so the
 // compare-and-set and the entries become durable in one atomic write, whatever their number (the
-// list moves to S3 when too large for an item). DynamoDB transactions are not needed, which keeps
-// the backend usable against stand-ins without them. Afterwards the pending entries are copied to
-// their own log items; whoever replaces a pending list first makes sure it was copied, so every
-// entry up to the head's prevT is in an item and readers take the rest from the head. The writer
+// list moves to an S3 object of its own when too large for an item). DynamoDB transactions are not
+// needed, which keeps the backend usable against stand-ins without them. Afterwards the pending entries
+// are copied to their own log items; whoever replaces a pending list first makes sure it was copied, so
+// every entry up to the head's prevT is in an item and readers take the rest from the head. The writer
 // lease lives in the head too, so a fenced append checks its epoch in the same conditional write.
+//
+// A replaced pending list's S3 object is deleted by the writer that replaced it, and swept later if that
+// writer died first (pending-list.ts says why that is safe). A reader may thus find the object its head
+// named gone: the head has moved on meanwhile, so it reads the head again and goes on from there.
 import {
   BatchWriteItemCommand,
   DynamoDBClient,
@@ -19,7 +23,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { alert, errorData } from '../../cast/index.js';
+import { alert, errorData, event } from '../../cast/index.js';
 import { blobKey, checkBlobKey } from '../storage/blob-key.js';
 import { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
 import {
@@ -36,7 +40,8 @@ import {
   type StoredBlob,
 } from '../storage/storage.js';
 import { errorName, storageError } from './aws-errors.js';
-import { blobObjectKey, HEAD_SK, logObjectKey, ROOT_SK } from './dynamo-layout.js';
+import { blobObjectKey, HEAD_SK, logObjectKey, pendingListKey, ROOT_SK } from './dynamo-layout.js';
+import { newPendingListName, PENDING_LIST_GRACE_MS, pendingListSha } from './pending-list.js';
 import { decodeEntries, encodeEntries, entryFromAttributes, entryPayload, entrySize, type StoredEntry } from './stored-entry.js';
 
 export interface DynamoStorageOptions {
@@ -50,6 +55,8 @@ export interface DynamoStorageOptions {
   readonly prefix?: string;
   /** Objects per ListObjectsV2 page while listing blobs; default (and S3's maximum) 1000. */
   readonly listPageSize?: number;
+  /** The clock that schedules the sweep of leftover pending lists and judges their age; for tests. Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Entries larger than this live in S3, leaving items well under DynamoDB's 400 KB. */
@@ -63,6 +70,10 @@ const BATCH_ATTEMPTS = 8;
 const PARALLEL_PUTS = 8;
 /** Conditions that failed and objects that do not exist are answers, not failures, to the callers below. */
 const ANSWERS = new Set(['ConditionalCheckFailedException', 'NoSuchKey']);
+/** How often a reader reads the head in a row when each time its pending list is deleted before it can be read. */
+const HEAD_READS = 5;
+/** A writer sweeps leftover pending lists on its first append and then at most once per this. */
+const SWEEP_EVERY_MS = PENDING_LIST_GRACE_MS;
 
 interface Shared {
   readonly dynamo: DynamoDBClient;
@@ -71,6 +82,7 @@ interface Shared {
   readonly bucket: string;
   readonly prefix: string;
   readonly listPageSize: number;
+  readonly now: () => number;
 }
 
 interface Head {
@@ -78,7 +90,7 @@ interface Head {
   /** lastT before the pending append; every entry up to it is in its own item. */
   readonly prevT: number;
   readonly pending?: StoredEntry[];
-  /** Content key of the S3 object holding the pending list, when it is too large for the head. */
+  /** Name of the S3 object holding the pending list (pendingListKey), when it is too large for the head. */
   readonly pendingObject?: string;
   readonly lease?: Lease;
 }
@@ -87,8 +99,11 @@ const num = (n: number): AttributeValue => ({ N: String(n) });
 
 class DynamoDatabase implements DatabaseStorage {
   private closed = false;
-  /** The head this instance last wrote, and whether its pending entries are now in their own items. */
-  private written: { readonly lastT: number; readonly copied: Promise<boolean> } | undefined;
+  /** The head this instance last wrote, its pending-list object if any, and whether its entries are now in their own items. */
+  private written: { readonly lastT: number; readonly pendingObject: string | undefined; readonly copied: Promise<boolean> } | undefined;
+  /** Work appends leave running (copies, deletes, sweeps); each settles without throwing, close waits for it. */
+  private readonly chores = new Set<Promise<unknown>>();
+  private lastSweepAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly name: string,
@@ -130,7 +145,10 @@ class DynamoDatabase implements DatabaseStorage {
     const prevT = Number(item.prevT?.N ?? 0);
     if (!Number.isSafeInteger(lastT) || !Number.isSafeInteger(prevT)) throw new StorageCorruptError('head item has no valid lastT', where);
     const lease = item.leaseEpoch === undefined ? {} : { lease: { owner: item.leaseOwner?.S ?? '', epoch: Number(item.leaseEpoch.N), expiresAt: Number(item.leaseExpires?.N) } };
-    if (item.pendingObject?.S !== undefined) return { lastT, prevT, pendingObject: item.pendingObject.S, ...lease };
+    if (item.pendingObject?.S !== undefined) {
+      pendingListSha(item.pendingObject.S, where);
+      return { lastT, prevT, pendingObject: item.pendingObject.S, ...lease };
+    }
     const pending = item.pending?.L?.map((element, i) => entryFromAttributes(element.M ?? {}, `${where}, pending entry ${i}`));
     return pending === undefined ? { lastT, prevT, ...lease } : { lastT, prevT, pending, ...lease };
   }
@@ -142,25 +160,49 @@ class DynamoDatabase implements DatabaseStorage {
     return undefined;
   }
 
-  private async pendingOf(head: Head, what: string): Promise<StoredEntry[]> {
-    if (head.pendingObject === undefined) return head.pending ?? [];
-    const key = logObjectKey(this.shared.prefix, this.name, head.pendingObject);
-    return decodeEntries(await this.getObject(key, head.pendingObject, what), `S3 ${this.shared.bucket}/${key}`);
+  /**
+   * The head and its pending entries. The writer that replaces a head deletes its pending-list object,
+   * so an object gone after its head was read means the head has moved on: read it again and go on from
+   * there (the entries the gone list held are in log items by then). `check` sees every head read: it may
+   * throw (a refused append) or answer false when the pending entries are not needed.
+   */
+  private async headAndPending(what: string, check: (head: Head) => boolean): Promise<{ head: Head; pending: StoredEntry[] }> {
+    let gone: string | undefined;
+    for (let read = 0; read < HEAD_READS; read++) {
+      const head = await this.readHead(what);
+      if (!check(head)) return { head, pending: [] };
+      if (head.pendingObject === undefined) return { head, pending: head.pending ?? [] };
+      const key = pendingListKey(this.shared.prefix, this.name, head.pendingObject);
+      const where = `S3 ${this.shared.bucket}/${key}`;
+      if (head.pendingObject === gone) throw new StorageCorruptError(`the head of ${this.name} names a pending list that is missing`, where);
+      const bytes = await this.fetchObject(key, pendingListSha(head.pendingObject, where), what);
+      if (bytes !== undefined) return { head, pending: decodeEntries(bytes, where) };
+      gone = head.pendingObject;
+    }
+    throw new StorageUnavailableError(
+      `${what}: read the head of ${this.name} ${HEAD_READS} times, and each time the pending list it named was replaced and deleted before it could be read; appends outpace this reader, try again`,
+    );
   }
 
-  /** The object's bytes, checked against the SHA-256 its key names. */
-  private async getObject(key: string, sha: string, what: string): Promise<Uint8Array> {
+  /** The object's bytes, checked against the SHA-256 its key names; undefined when there is no such object. */
+  private async fetchObject(key: string, sha: string, what: string): Promise<Uint8Array | undefined> {
     const { s3, bucket } = this.shared;
-    const where = `S3 ${bucket}/${key}`;
     let bytes: Uint8Array;
     try {
       const result = await this.call(what, 'S3', () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
       bytes = await result.Body!.transformToByteArray();
     } catch (error) {
-      if (errorName(error) === 'NoSuchKey') throw new StorageCorruptError(`object of ${this.name} is missing`, where);
+      if (errorName(error) === 'NoSuchKey') return undefined;
       throw error;
     }
-    if (blobKey(bytes) !== sha) throw new StorageCorruptError(`object of ${this.name} does not match its SHA-256`, where);
+    if (blobKey(bytes) !== sha) throw new StorageCorruptError(`object of ${this.name} does not match its SHA-256`, `S3 ${bucket}/${key}`);
+    return bytes;
+  }
+
+  /** As fetchObject, for objects that must be there. */
+  private async getObject(key: string, sha: string, what: string): Promise<Uint8Array> {
+    const bytes = await this.fetchObject(key, sha, what);
+    if (bytes === undefined) throw new StorageCorruptError(`object of ${this.name} is missing`, `S3 ${this.shared.bucket}/${key}`);
     return bytes;
   }
 
@@ -223,23 +265,31 @@ class DynamoDatabase implements DatabaseStorage {
   async append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
     checkAppend(this.name, expectedLastT, entries);
     const what = `append to ${this.name}`;
-    if (entries.length === 0 || !(await this.copiedAt(expectedLastT))) {
-      const head = await this.readHead(what);
-      const refusal = this.refusal(head, expectedLastT, fence);
-      if (refusal !== undefined) throw refusal;
+    // The pending-list object of the head this append replaces, deleted once nothing needs it.
+    let replaced: string | undefined;
+    if (entries.length > 0 && (await this.copiedAt(expectedLastT))) {
+      replaced = this.written!.pendingObject;
+    } else {
+      const { head, pending } = await this.headAndPending(what, (head) => {
+        const refusal = this.refusal(head, expectedLastT, fence);
+        if (refusal !== undefined) throw refusal;
+        return entries.length > 0;
+      });
       if (entries.length === 0) return;
-      await this.copyToItems(await this.pendingOf(head, what), what);
+      await this.copyToItems(pending, what);
+      replaced = head.pendingObject;
     }
     const stored = await this.store(entries, what);
     const lastT = entries.at(-1)!.t;
     const values: Record<string, AttributeValue> = { ':last': num(lastT), ':prev': num(expectedLastT) };
     if (fence !== undefined) values[':fence'] = num(fence.epoch);
     let update: string;
+    let pendingObject: string | undefined;
     if (stored.reduce((size, entry) => size + entrySize(entry), 0) > HEAD_INLINE_BYTES) {
       const bytes = encodeEntries(stored);
-      const sha = blobKey(bytes);
-      await this.putObject(logObjectKey(this.shared.prefix, this.name, sha), bytes, what);
-      values[':object'] = { S: sha };
+      pendingObject = newPendingListName(bytes);
+      await this.putObject(pendingListKey(this.shared.prefix, this.name, pendingObject), bytes, what);
+      values[':object'] = { S: pendingObject };
       update = 'SET lastT = :last, prevT = :prev, pendingObject = :object REMOVE pending';
     } else {
       values[':pending'] = { L: stored.map((entry) => ({ M: { t: num(entry.t), ...entryPayload(entry) } })) };
@@ -272,15 +322,64 @@ class DynamoDatabase implements DatabaseStorage {
         return false;
       },
     );
-    this.written = { lastT, copied };
+    this.written = { lastT, pendingObject, copied };
+    this.chore(copied);
+    // The replaced list's entries were in items before the update, and the head no longer names it.
+    if (replaced !== undefined) this.chore(this.deletePendingList(replaced));
+    const now = this.shared.now();
+    if (now - this.lastSweepAt >= SWEEP_EVERY_MS) {
+      this.lastSweepAt = now;
+      this.chore(this.sweepPendingLists(now));
+    }
+  }
+
+  private chore(work: Promise<unknown>): void {
+    this.chores.add(work);
+    void work.finally(() => this.chores.delete(work));
+  }
+
+  /** Deletes a pending-list object nothing needs any more; a failure is cast, and a later sweep tries again. */
+  private async deletePendingList(name: string): Promise<boolean> {
+    const { s3, bucket, prefix } = this.shared;
+    const key = pendingListKey(prefix, this.name, name);
+    try {
+      await this.call(`deleting pending list ${name} of ${this.name}`, 'S3', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+      return true;
+    } catch (error) {
+      alert({ msg: 'db.dynamodb/pending-list-delete-failed', db: this.name, bucket, key, ex: errorData(error) });
+      return false;
+    }
+  }
+
+  /**
+   * Deletes the pending-list objects a writer left behind (it died between replacing a head and deleting
+   * the old list, or its delete failed, or its append was refused after the upload): those the head does
+   * not name and older than PENDING_LIST_GRACE_MS by `now`. The listing comes first, so a head read after
+   * it that no longer names an object means that object was replaced and its entries copied to items.
+   */
+  private async sweepPendingLists(now: number): Promise<void> {
+    const what = `sweeping the pending lists of ${this.name}`;
+    const { bucket, prefix } = this.shared;
+    try {
+      const old: string[] = [];
+      for await (const object of this.listObjects(pendingListKey(prefix, this.name, ''), what)) {
+        if (now - object.storedAt >= PENDING_LIST_GRACE_MS) old.push(object.key);
+      }
+      if (old.length === 0) return;
+      const named = (await this.readHead(what)).pendingObject;
+      const deleted: string[] = [];
+      for (const name of old) if (name !== named && (await this.deletePendingList(name))) deleted.push(pendingListKey(prefix, this.name, name));
+      if (deleted.length > 0) event({ msg: 'db.dynamodb/pending-lists-swept', db: this.name, bucket, deleted });
+    } catch (error) {
+      alert({ msg: 'db.dynamodb/pending-list-sweep-failed', db: this.name, bucket, ex: errorData(error) });
+    }
   }
 
   async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {
     const what = `reading the log of ${this.name}`;
-    const head = await this.readHead(what);
+    const { head, pending } = await this.headAndPending(what, (head) => Math.min(untilT, head.lastT) > afterT);
     const upper = Math.min(untilT, head.lastT);
     if (upper <= afterT) return;
-    const pending = await this.pendingOf(head, what);
     const itemsUpTo = pending.length > 0 ? Math.min(upper, head.prevT) : upper;
     const { dynamo, table } = this.shared;
     let startKey: Record<string, AttributeValue> | undefined;
@@ -320,10 +419,13 @@ class DynamoDatabase implements DatabaseStorage {
   }
 
   /** storedAt is S3's LastModified: whole seconds, by S3's clock. */
-  async *listBlobs(): AsyncIterable<StoredBlob> {
-    const { s3, bucket, prefix, listPageSize } = this.shared;
-    const under = blobObjectKey(prefix, this.name, '');
-    const what = `listing the blobs of ${this.name}`;
+  listBlobs(): AsyncIterable<StoredBlob> {
+    return this.listObjects(blobObjectKey(this.shared.prefix, this.name, ''), `listing the blobs of ${this.name}`);
+  }
+
+  /** The objects whose keys start with `under`, keyed by the rest of their key, page by page. */
+  private async *listObjects(under: string, what: string): AsyncIterable<StoredBlob> {
+    const { s3, bucket, listPageSize } = this.shared;
     let token: string | undefined;
     do {
       const from = token;
@@ -410,7 +512,7 @@ class DynamoDatabase implements DatabaseStorage {
   }
 
   async close(): Promise<void> {
-    await this.written?.copied;
+    while (this.chores.size > 0) await Promise.all(this.chores);
     this.closed = true;
   }
 }
@@ -431,6 +533,7 @@ export function dynamoStorage(options: DynamoStorageOptions): Storage {
     bucket: options.bucket,
     prefix: options.prefix ?? '',
     listPageSize,
+    now: options.now ?? Date.now,
   };
   const databases = new Map<string, Promise<DynamoDatabase>>();
   let closed = false;

@@ -78,7 +78,7 @@ describe('dynamodb+s3 storage', () => {
     entries.push({ t: 101, data: new Uint8Array(500_000).fill(7) });
     await db.append(0, entries);
     const head = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'spilled' }, sk: { N: '0' } }, ConsistentRead: true }));
-    expect(head.Item?.pendingObject?.S).toMatch(/^[0-9a-f]{64}$/);
+    expect(head.Item?.pendingObject?.S).toMatch(/^[0-9a-f]{64}-[0-9a-f]{16}$/);
     expect(head.Item?.pending).toBeUndefined();
     await storage.close();
     const big = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'spilled' }, sk: { N: '101' } }, ConsistentRead: true }));
@@ -146,13 +146,15 @@ describe('dynamodb+s3 storage', () => {
     await expect(storage.open('gone')).rejects.toThrow(/is closed: cannot open gone/);
   });
 
-  it('lists blobs across ListObjectsV2 pages, leaving oversized log objects out', async () => {
+  it('lists blobs across ListObjectsV2 pages, leaving log entries and pending lists in S3 out', async () => {
     const place = await dynamoPlace();
     const storage = dynamoStorage({ tableName: place.table, bucket: standIns.aws.bucket, prefix: place.prefix, listPageSize: 2, ...newClients() });
     try {
       const db = await storage.open('paged');
-      // A log append too large for the head lands under <db>/log/, beside the blobs but not one of them.
+      // An entry too large for an item lands under <db>/log/, a pending list too large for the head under
+      // <db>/pending/: beside the blobs, not among them.
       await db.append(0, [{ t: 1, data: new Uint8Array(100_000).fill(1) }]);
+      await db.append(1, Array.from({ length: 80 }, (_, i) => ({ t: i + 2, data: new Uint8Array(1000).fill(i) })));
       const keys = await Promise.all(Array.from({ length: 5 }, (_, i) => db.putBlob(new Uint8Array([i]))));
       const listed: string[] = [];
       for await (const blob of db.listBlobs!()) listed.push(blob.key);
