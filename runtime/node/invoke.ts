@@ -4,6 +4,7 @@
 //
 // Past admission the request runs on callbacks, not async functions: every promise layer between the
 // socket and the answer costs a microtask on each request, and this is the path every ion call takes.
+import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { alert } from '../cast/index.js';
 import { readAuthHeaders, type PresentedAuth, type RequestVerifier } from '../protocol/verify.js';
@@ -22,15 +23,17 @@ export interface InvokeSettings {
 /** Answers one invoke; whatever goes wrong is answered here too, so nothing is left for the caller to catch. */
 export function handleInvoke(req: IncomingMessage, res: ServerResponse, pathname: string, current: Serving | undefined, settings: InvokeSettings): void {
   if (req.method !== 'POST') return refuseUnread(req, res, STATUS.notPost, 'invokes are POST requests', { allow: 'POST' });
-  // The raw list: nothing on this path reads `req.headers`, so Node never has to build it.
-  const auth = readAuthHeaders(req.rawHeaders, settings.verifier.windowMs);
+  // Node has built `req.headers` by now (it reads Host and Expect from it), so reading it costs a lookup.
+  const auth = readAuthHeaders(req.headers, settings.verifier.windowMs);
   if (!auth.ok) return refuseUnread(req, res, auth.status, auth.reason);
   if (!current) return refuseUnread(req, res, STATUS.notReady, 'no revision loaded', { 'retry-after': RETRY_AFTER_SECONDS });
-  let target: string;
-  try {
-    target = decodeURIComponent(pathname.slice(INVOKE_PATH.length));
-  } catch {
-    return refuseUnread(req, res, STATUS.notExposed, 'target is not valid percent-encoding');
+  let target = pathname.slice(INVOKE_PATH.length);
+  if (target.includes('%')) {
+    try {
+      target = decodeURIComponent(target);
+    } catch {
+      return refuseUnread(req, res, STATUS.notExposed, 'target is not valid percent-encoding');
+    }
   }
   if (declaredTooLarge(req, settings.maxBodyBytes)) return refuseUnread(req, res, STATUS.tooLarge, `body is larger than ${settings.maxBodyBytes} bytes`);
 
@@ -40,99 +43,133 @@ export function handleInvoke(req: IncomingMessage, res: ServerResponse, pathname
   if (!route) return refuseUnread(req, res, STATUS.notExposed, `target ${target} is not exposed by revision ${current.revision.name}`);
   const slot = route.admission.enter();
   if (slot === 'full') return refuseUnread(req, res, STATUS.saturated, `${target} is saturated`, { 'retry-after': RETRY_AFTER_SECONDS });
-  const call: Admitted = { req, res, target, route, current, settings, auth: auth.auth, release: noRelease };
-  if (typeof slot === 'function') return admitted(call, slot);
+  const invocation = new Invocation(req, res, target, route, current, settings, auth.auth);
+  if (typeof slot === 'function') return invocation.admitted(slot);
   slot.then(
-    (release) => admitted(call, release),
+    (release) => invocation.admitted(release),
     (error: unknown) => failedToAnswer(req, res, error),
   );
 }
 
-interface Admitted {
-  req: IncomingMessage;
-  res: ServerResponse;
-  target: string;
-  route: Route;
-  current: Serving;
-  settings: InvokeSettings;
-  auth: PresentedAuth;
-  release: Release;
-}
-
 const noRelease: Release = () => {};
 
-function admitted(call: Admitted, release: Release): void {
-  call.release = release;
-  try {
-    readBodyThen(call.req, call.settings.maxBodyBytes, (error, body) => {
-      if (error) return finish(call, () => (error instanceof BodyTooLarge ? sendJson(call.res, 413, { error: error.message }) : failedToAnswer(call.req, call.res, error)));
+/** One admitted invoke, from its body to its answer; it holds its admission slot until it has answered. */
+class Invocation {
+  private release: Release = noRelease;
+  private requestId = '';
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly target: string,
+    private readonly route: Route,
+    private readonly current: Serving,
+    private readonly settings: InvokeSettings,
+    private readonly auth: PresentedAuth,
+  ) {}
+
+  admitted(release: Release): void {
+    this.release = release;
+    try {
+      readBodyThen(this.req, this.settings.maxBodyBytes, (error, body) => {
+        if (error) return this.finish(() => (error instanceof BodyTooLarge ? sendJson(this.res, 413, { error: error.message }) : failedToAnswer(this.req, this.res, error)));
+        try {
+          this.run(body!);
+        } catch (unexpected) {
+          this.finish(() => failedToAnswer(this.req, this.res, unexpected));
+        }
+      });
+    } catch (error) {
+      this.finish(() => failedToAnswer(this.req, this.res, error));
+    }
+  }
+
+  /** Answers, then gives the slot back (after answering, as a request holds its slot until it is answered). */
+  private finish(answer: () => void): void {
+    try {
+      answer();
+    } finally {
+      this.release();
+    }
+  }
+
+  private run(body: Buffer): void {
+    const { res, target, settings } = this;
+    const now = Date.now();
+    const verified = settings.verifier.verify(this.auth, target, body, now);
+    if (!verified.ok) {
+      const headers: Record<string, string> = verified.status === 429 ? { 'retry-after': RETRY_AFTER_SECONDS } : {};
+      return this.finish(() => sendJson(res, verified.status, { error: verified.reason }, headers));
+    }
+    let invoke: InvokeBody;
+    try {
+      const parsed = JSON.parse(body.toString('utf8')) as Partial<InvokeBody>;
+      invoke = { event: parsed.event, context: readInvokeContext(parsed.context) };
+    } catch (error) {
+      return this.finish(() => sendJson(res, STATUS.badRequest, { error: `bad invoke body: ${(error as Error).message}` }));
+    }
+    const requestId = invoke.context.awsRequestId;
+    this.requestId = requestId;
+    // The proxy has already given up (and an event source will retry): running the ion now would be
+    // wasted work at best and a duplicate at worst.
+    if (now >= invoke.context.deadline) {
+      return this.finish(() => sendJson(res, STATUS.deadlinePassed, { error: `deadline passed before ${target} could start`, requestId }));
+    }
+    const { respond } = this.route;
+    if (respond !== undefined) {
+      // A web ion answers through its callback entry, with no promise of ours in between.
       try {
-        run(call, body!);
-      } catch (unexpected) {
-        finish(call, () => failedToAnswer(call.req, call.res, unexpected));
+        respond(invoke.event, lambdaContext(invoke.context), (result) => this.answer(result));
+      } catch (error) {
+        this.failed(error);
       }
-    });
-  } catch (error) {
-    finish(call, () => failedToAnswer(call.req, call.res, error));
+      return;
+    }
+    let outcome: unknown;
+    try {
+      outcome = this.route.call(invoke.event, lambdaContext(invoke.context));
+    } catch (error) {
+      return this.failed(error);
+    }
+    if (isThenable(outcome)) {
+      // A native promise passes through Promise.resolve as itself; any other thenable is adopted once.
+      // Neither callback throws, so the chain needs no catch of its own.
+      void Promise.resolve(outcome).then(
+        (result) => this.answer(result),
+        (error: unknown) => this.failed(error),
+      );
+    } else this.answer(outcome);
   }
-}
 
-/** Answers, then gives the slot back (after answering, as a request holds its slot until it is answered). */
-function finish(call: Admitted, answer: () => void): void {
-  try {
-    answer();
-  } finally {
-    call.release();
-  }
-}
-
-function run(call: Admitted, body: Buffer): void {
-  const { res, target, route, settings } = call;
-  const verified = settings.verifier.verify(call.auth, target, body);
-  if (!verified.ok) {
-    const headers: Record<string, string> = verified.status === 429 ? { 'retry-after': RETRY_AFTER_SECONDS } : {};
-    return finish(call, () => sendJson(res, verified.status, { error: verified.reason }, headers));
-  }
-  let invoke: InvokeBody;
-  try {
-    const parsed = JSON.parse(body.toString('utf8')) as Partial<InvokeBody>;
-    invoke = { event: parsed.event, context: readInvokeContext(parsed.context) };
-  } catch (error) {
-    return finish(call, () => sendJson(res, STATUS.badRequest, { error: `bad invoke body: ${(error as Error).message}` }));
-  }
-  const requestId = invoke.context.awsRequestId;
-  // The proxy has already given up (and an event source will retry): running the ion now would be
-  // wasted work at best and a duplicate at worst.
-  if (Date.now() >= invoke.context.deadline) {
-    return finish(call, () => sendJson(res, STATUS.deadlinePassed, { error: `deadline passed before ${target} could start`, requestId }));
-  }
-  const failed = (error: unknown): void =>
-    finish(call, () => {
-      alert({ msg: 'ion failed', target, requestId, revision: call.current.revision.name, ex: error });
-      sendJson(res, STATUS.ionFailed, { error: `ion ${target} failed`, requestId });
-    });
-  const answer = (result: unknown): void => {
+  private answer(result: unknown): void {
     let text: string;
     try {
       text = JSON.stringify(result ?? null);
     } catch (error) {
-      return failed(error);
+      return this.failed(error);
     }
-    finish(call, () => {
-      res.writeHead(200, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(text))]);
+    const { res } = this;
+    try {
+      res.writeHead(200, ['content-length', String(Buffer.byteLength(text))]);
       res.end(text);
-    });
-  };
-  let outcome: unknown;
-  try {
-    outcome = route.call(invoke.event, lambdaContext(invoke.context));
-  } catch (error) {
-    return failed(error);
+    } catch (unexpected) {
+      failedToAnswer(this.req, res, unexpected);
+    } finally {
+      this.release();
+    }
   }
-  if (isThenable(outcome)) {
-    // A native promise passes through Promise.resolve as itself; any other thenable is adopted once.
-    Promise.resolve(outcome).then(answer, failed).catch((error: unknown) => failedToAnswer(call.req, res, error));
-  } else answer(outcome);
+
+  private failed(error: unknown): void {
+    const { res, target, requestId } = this;
+    try {
+      alert({ msg: 'ion failed', target, requestId, revision: this.current.revision.name, ex: error });
+      sendJson(res, STATUS.ionFailed, { error: `ion ${target} failed`, requestId });
+    } catch (unexpected) {
+      failedToAnswer(this.req, res, unexpected);
+    } finally {
+      this.release();
+    }
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -3,6 +3,7 @@
 // with, so in-flight work finishes on the old revision while new work goes to the new one.
 import type { Context } from 'aws-lambda';
 import { ionize } from '../../adapter/index.js';
+import { IONIZED_RESPOND, type IonizedRespond } from '../../adapter/ionize.js';
 import type { Handler } from '../../adapter/types.js';
 import {
   DEFAULT_HTTP_DIRECT_CONCURRENCY,
@@ -24,6 +25,8 @@ export interface ServingLimits {
 export interface Route {
   admission: Admission;
   call(event: unknown, context: Context): unknown;
+  /** A web ion's callback entry (see IONIZED_RESPOND), which the invoke path prefers to `call`. */
+  respond?: IonizedRespond;
 }
 
 export interface HttpDirect {
@@ -51,7 +54,8 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
   for (const [name, lambda] of Object.entries(config.lambdas ?? {})) {
     const fn = revision.resolve(lambda.fn);
     const limit = admission(lambda.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY, limits.lambdaPending);
-    lambdas.set(lambdaTarget(name), { admission: limit, call: lambdaCall(fn, lambda.integration === 'api-gateway') });
+    const call = lambdaCall(fn, lambda.integration === 'api-gateway');
+    lambdas.set(lambdaTarget(name), { admission: limit, call, respond: respondOf(call) });
   }
 
   let httpDirect: HttpDirect | undefined;
@@ -67,7 +71,7 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
       throttleStatus: throttleStatus ?? 429,
       throttleMessage: throttleMessage ?? 'Busy',
     };
-    httpDirectRoute = { admission: limit, call: web };
+    httpDirectRoute = { admission: limit, call: web, respond: respondOf(web) };
   }
 
   const allowed = new Set<FunctionRef>(config.allow ?? []);
@@ -105,6 +109,11 @@ function lambdaCall(fn: RevisionFunction, apiGateway: boolean): Route['call'] {
   if ('ion' in fn && typeof fn.ion === 'function') return fn as unknown as WebIon;
   const eventIon = fn as unknown as (input: { event: unknown; context: Context }) => unknown;
   return (event, context) => eventIon({ event, context });
+}
+
+function respondOf(call: Route['call']): IonizedRespond | undefined {
+  const respond = (call as { [IONIZED_RESPOND]?: unknown })[IONIZED_RESPOND];
+  return typeof respond === 'function' ? (respond as IonizedRespond) : undefined;
 }
 
 function asWebIon(fn: RevisionFunction): WebIon {

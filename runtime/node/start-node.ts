@@ -104,6 +104,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const verifier = requestVerifier(options.secret, options.clockWindowMs ?? DEFAULT_CLOCK_WINDOW_MS);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = { lambdaPending: options.lambdaPending ?? DEFAULT_LAMBDA_PENDING };
+  const invokeSettings = { verifier, maxBodyBytes };
   let current: Serving | undefined;
   let group = options.group;
   // Fixed by the first revision installed: a node does not change groups.
@@ -164,15 +165,24 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       res.shouldKeepAlive = false;
       res.on('finish', () => setImmediate(() => server.closeIdleConnections()));
     }
-    route(req, res, arrivedWith).catch((error: unknown) => failedToAnswer(req, res, error));
+    // Only the routes that read their body through async code answer with a promise; an invoke
+    // runs on callbacks and costs no promise of ours.
+    try {
+      const pending = route(req, res, arrivedWith);
+      if (pending !== undefined) pending.catch((error: unknown) => failedToAnswer(req, res, error));
+    } catch (error) {
+      failedToAnswer(req, res, error);
+    }
   });
   // Longer than the load balancers' and proxies' idle timeouts, so the node is never the side that
   // closes a connection a client is about to reuse.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
-  const route = async (req: IncomingMessage, res: ServerResponse, arrivedWith: Serving | undefined): Promise<void> => {
-    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+  const route = (req: IncomingMessage, res: ServerResponse, arrivedWith: Serving | undefined): Promise<void> | undefined => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const pathname = query === -1 ? url : url.slice(0, query);
     if (pathname === HEALTH_PATH) {
       const health: NodeHealth = {
         revision: arrivedWith?.revision.name ?? null,
@@ -181,17 +191,22 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
         group: arrivedWith ? (group ?? null) : null,
       };
       req.resume();
-      return sendJson(res, health.ready ? 200 : 503, health);
+      sendJson(res, health.ready ? 200 : 503, health);
+      return undefined;
     }
     if (load !== undefined) {
       load.enter();
       res.once('close', load.leave);
     }
     if (!pathname.startsWith(NODE_PATH_PREFIX)) return handleHttpDirect(req, res, arrivedWith, maxBodyBytes);
-    if (pathname.startsWith(INVOKE_PATH)) return handleInvoke(req, res, pathname, arrivedWith, { verifier, maxBodyBytes });
+    if (pathname.startsWith(INVOKE_PATH)) {
+      handleInvoke(req, res, pathname, arrivedWith, invokeSettings);
+      return undefined;
+    }
     if (pathname === DB_TRANSACT_PATH) return handleDbTransact(req, res, { verifier, maxBodyBytes, transact: options.transact ?? role?.transact });
     if (pathname.startsWith(ADMIN_PATH)) return handleAdmin(req, res, pathname, { verifier, swap: node.swap, revision: () => node.revision });
-    return refuseUnread(req, res, 404, `the node has no route ${pathname}: paths under ${NODE_PATH_PREFIX} are the node's own`);
+    refuseUnread(req, res, 404, `the node has no route ${pathname}: paths under ${NODE_PATH_PREFIX} are the node's own`);
+    return undefined;
   };
 
   await new Promise<void>((resolve, reject) => {

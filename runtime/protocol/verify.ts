@@ -5,7 +5,12 @@ import { signatureMatches, signingKey, type SigningKey } from './signing.js';
 import { HEADERS, STATUS } from './wire.js';
 
 export const DEFAULT_CLOCK_WINDOW_MS = 60_000;
-export const DEFAULT_REPLAY_MEMORY = 100_000;
+/**
+ * Signed requests remembered at once. A node refuses (429) what it cannot remember, so this bounds its
+ * signed request rate to about this many per clock window: a million is ~16,000 per second for the
+ * 60-second window, past what one node serves. The memory grows with use, to ~50 MB when full.
+ */
+export const DEFAULT_REPLAY_MEMORY = 1_000_000;
 
 export interface PresentedAuth {
   timestamp: number;
@@ -17,29 +22,34 @@ export interface PresentedAuth {
 export type AuthRefusal = { ok: false; status: typeof STATUS.badSignature | typeof STATUS.saturated; reason: string };
 
 /**
- * A request's headers: Node's parsed object, or its raw list (`req.rawHeaders`, names and values in
- * turn). Reading the raw list spares Node building the object, which the invoke path never needs.
+ * A request's headers as Node parses them (`req.headers`). Node builds that object for every request
+ * anyway (it reads Host and Expect from it), so reading it costs a lookup.
  */
-export type RequestHeaders = Record<string, string | string[] | undefined> | readonly string[];
+export type RequestHeaders = Record<string, string | string[] | undefined>;
 
-/** Reads the signing headers and checks the clock window; the reason names what was wrong. A repeated signing header counts as missing. */
+/**
+ * Reads the auth header and checks the clock window; the reason names what was wrong. A repeated auth
+ * header is refused too: Node joins its values with ", ", which no longer reads as one.
+ */
 export function readAuthHeaders(
   headers: RequestHeaders,
   windowMs: number,
   now: number = Date.now(),
 ): { ok: true; auth: PresentedAuth } | AuthRefusal {
-  const timestamp = header(headers, HEADERS.timestamp);
-  const nonce = header(headers, HEADERS.nonce);
-  const signature = header(headers, HEADERS.signature);
-  if (!timestamp || !nonce || !signature) {
-    return { ok: false, status: STATUS.badSignature, reason: `missing ${HEADERS.timestamp}, ${HEADERS.nonce} or ${HEADERS.signature} header` };
+  const value = header(headers, HEADERS.auth);
+  if (!value) return { ok: false, status: STATUS.badSignature, reason: `missing ${HEADERS.auth} header` };
+  const first = value.indexOf(' ');
+  const last = value.lastIndexOf(' ');
+  if (first <= 0 || last <= first + 1 || last === value.length - 1 || value.indexOf(' ', first + 1) !== last) {
+    return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} is not "<timestamp> <nonce> <signature>"` };
   }
-  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.timestamp} is not epoch milliseconds` };
+  const timestamp = value.slice(0, first);
+  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is not epoch milliseconds` };
   const at = Number(timestamp);
   if (Math.abs(now - at) > windowMs) {
-    return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.timestamp} is outside the ${windowMs} ms window` };
+    return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is outside the ${windowMs} ms window` };
   }
-  return { ok: true, auth: { timestamp: at, nonce, signature } };
+  return { ok: true, auth: { timestamp: at, nonce: value.slice(first + 1, last), signature: value.slice(last + 1) } };
 }
 
 export interface RequestVerifier {
@@ -68,22 +78,8 @@ export function requestVerifier(
   };
 }
 
-/** The one value of a lower-case header name; undefined when it is absent or repeated. */
+/** The value of a lower-case header name; undefined when it is absent or a list (as only set-cookie is). */
 function header(headers: RequestHeaders, name: string): string | undefined {
-  if (!isRawList(headers)) {
-    const value = headers[name];
-    return Array.isArray(value) ? undefined : value;
-  }
-  let found: string | undefined;
-  for (let i = 0; i + 1 < headers.length; i += 2) {
-    const key = headers[i]!;
-    if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue;
-    if (found !== undefined) return undefined;
-    found = headers[i + 1]!;
-  }
-  return found;
-}
-
-function isRawList(headers: RequestHeaders): headers is readonly string[] {
-  return Array.isArray(headers);
+  const value = headers[name];
+  return Array.isArray(value) ? undefined : value;
 }

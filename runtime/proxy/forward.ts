@@ -1,11 +1,15 @@
 // One signed POST to a node over a keep-alive connection, failing over along the endpoint list when a
 // node cannot be reached. Each attempt is signed afresh: a node that never saw the request must not
 // mistake the retry for a replay, and a different node keeps its own replay memory anyway.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+//
+// Every proxy invocation runs this, so an attempt is one object (its own deadline) and a handful of
+// listeners, with no promise and no per-request timer.
+import { Buffer } from 'node:buffer';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { signedHeaders, type SigningKey } from '../protocol/signing.js';
+import { authorization, type SigningKey } from '../protocol/signing.js';
 import { HEADERS, invokePath } from '../protocol/wire.js';
-import { watchDeadline } from './deadlines.js';
+import { Deadline } from './deadlines.js';
 
 export type ForwardResult =
   | { kind: 'answer'; status: number; retryAfter: string | undefined; body: string }
@@ -74,100 +78,125 @@ export function forwardThen(
   timeoutMs: number,
   done: (result: ForwardResult) => void,
 ): void {
+  new Forwarding(endpoints, secret, target, json, Date.now() + timeoutMs, done).attempt(0);
+}
+
+/** One request across its attempts: which endpoint comes next, and what went wrong so far. */
+class Forwarding {
   // The body stays a string: the signature and the socket both take its UTF-8 bytes (JSON text has no
   // lone surrogates, so there is only one way to encode it), and a string body leaves the socket in one
   // write together with the headers.
-  const length = Buffer.byteLength(json, 'utf8');
-  const start = nextEndpoint++ % endpoints.length;
-  // A lone endpoint gets a second try: the usual failure there is a keep-alive socket the node closed
-  // while the Lambda was frozen.
-  const attempts = endpoints.length === 1 ? 2 : endpoints.length;
-  const deadline = Date.now() + timeoutMs;
-  const failures: string[] = [];
-  const attempt = (i: number): void => {
-    const endpoint = endpoints[(start + i) % endpoints.length]!;
-    const next = (result: ForwardResult): void => {
-      if (result.kind !== 'unreachable') return done(result);
-      failures.push(result.message);
-      if (i + 1 < attempts) attempt(i + 1);
-      else done({ kind: 'unreachable', message: failures.join('; ') });
-    };
+  readonly length: number;
+  private readonly start: number;
+  private readonly attempts: number;
+  private failures: string[] | undefined;
+
+  constructor(
+    private readonly endpoints: readonly Endpoint[],
+    readonly secret: SigningKey,
+    readonly target: ForwardTarget,
+    readonly json: string,
+    /** Epoch milliseconds by which the answer must be back, whichever endpoint gives it. */
+    readonly deadline: number,
+    private readonly done: (result: ForwardResult) => void,
+  ) {
+    this.length = Buffer.byteLength(json, 'utf8');
+    this.start = nextEndpoint++ % endpoints.length;
+    // A lone endpoint gets a second try: the usual failure there is a keep-alive socket the node closed
+    // while the Lambda was frozen.
+    this.attempts = endpoints.length === 1 ? 2 : endpoints.length;
+  }
+
+  attempt(index: number): void {
+    const endpoint = this.endpoints[(this.start + index) % this.endpoints.length]!;
+    const attempt = new Attempt(this, index, endpoint);
     // A retry starts from a socket's callback, where a throw would end the process: it is reported instead.
     try {
-      post(endpoint, target, secret, json, length, deadline - Date.now(), next);
+      attempt.send();
     } catch (error) {
-      next({ kind: 'unreachable', message: `${endpoint.base}: ${(error as Error).message}` });
+      attempt.settle({ kind: 'unreachable', message: `${endpoint.base}: ${(error as Error).message}` });
     }
-  };
-  attempt(0);
+  }
+
+  /** An attempt's outcome: the answer, or the next endpoint when this one could not be reached. */
+  settled(index: number, result: ForwardResult): void {
+    if (result.kind !== 'unreachable') return this.done(result);
+    (this.failures ??= []).push(result.message);
+    if (index + 1 < this.attempts) this.attempt(index + 1);
+    else this.done({ kind: 'unreachable', message: this.failures.join('; ') });
+  }
 }
 
-function post(
-  endpoint: Endpoint,
-  target: ForwardTarget,
-  secret: SigningKey,
-  body: string,
-  length: number,
-  timeoutMs: number,
-  done: (result: ForwardResult) => void,
-): void {
-  // Settles once: a timeout and a late error or answer may both report.
-  let settled = false;
-  const resolve = (result: ForwardResult): void => {
-    if (settled) return;
-    settled = true;
-    done(result);
-  };
-  if (timeoutMs <= 0) return resolve({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
-  const signed = signedHeaders(secret, target.name, body);
-  const request = (endpoint.https ? httpsRequest : httpRequest)({
-    hostname: endpoint.hostname,
-    port: endpoint.port,
-    path: target.path,
-    method: 'POST',
-    agent: endpoint.https ? httpsAgent : httpAgent,
-    // As a flat list, the headers go straight into the request head; an object would be copied
-    // header by header into the request first. A list also means Node adds no Host of its own.
-    headers: [
-      'host',
-      endpoint.host,
-      'content-type',
-      'application/json',
-      'content-length',
-      String(length),
-      HEADERS.timestamp,
-      signed[HEADERS.timestamp]!,
-      HEADERS.nonce,
-      signed[HEADERS.nonce]!,
-      HEADERS.signature,
-      signed[HEADERS.signature]!,
-    ],
-  });
-  let answered = false;
-  const deadline = watchDeadline(timeoutMs, () => {
-    resolve({ kind: 'timeout', message: `${endpoint.base} did not answer within ${timeoutMs} ms` });
-    request.destroy();
-  });
-  request.on('response', (response: IncomingMessage) => {
-    answered = true;
+/** One POST to one endpoint; it settles once, as a timeout and a late error or answer may all report. */
+class Attempt extends Deadline {
+  private settledAlready = false;
+  private answered = false;
+  private request: ClientRequest | undefined;
+  private timeoutMs = 0;
+
+  constructor(
+    private readonly forwarding: Forwarding,
+    private readonly index: number,
+    private readonly endpoint: Endpoint,
+  ) {
+    super(forwarding.deadline);
+  }
+
+  send(): void {
+    const { endpoint, forwarding } = this;
+    this.timeoutMs = this.at - Date.now();
+    if (this.timeoutMs <= 0) return this.settle({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
+    const request = (endpoint.https ? httpsRequest : httpRequest)({
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      path: forwarding.target.path,
+      method: 'POST',
+      agent: endpoint.https ? httpsAgent : httpAgent,
+      // As a flat list, the headers go straight into the request head; an object would be copied
+      // header by header into the request first. A list also means Node adds no Host of its own.
+      headers: [
+        'host',
+        endpoint.host,
+        'content-length',
+        String(forwarding.length),
+        HEADERS.auth,
+        authorization(forwarding.secret, forwarding.target.name, forwarding.json),
+      ],
+    });
+    this.request = request;
+    this.watch();
+    request.on('response', (response: IncomingMessage) => this.receive(response));
+    request.on('error', (error: Error) => {
+      // After a response started, the response's own error handler reports the failure.
+      if (!this.answered) this.settle({ kind: 'unreachable', message: `${endpoint.base}: ${error.message}` });
+    });
+    // ASCII text (the usual JSON) is its own UTF-8, and the socket copies latin1 text without encoding it.
+    request.end(forwarding.json, forwarding.length === forwarding.json.length ? 'latin1' : 'utf8');
+  }
+
+  private receive(response: IncomingMessage): void {
+    this.answered = true;
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.on('end', () => {
-      deadline.cancel();
       const status = response.statusCode ?? 0;
       // Only a refusal carries Retry-After; a 200 never pays for building the header map.
       const retryAfter = status === 200 ? undefined : response.headers['retry-after'];
-      resolve({ kind: 'answer', status, retryAfter, body: Buffer.concat(chunks).toString('utf8') });
+      const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      this.settle({ kind: 'answer', status, retryAfter, body });
     });
-    response.on('error', (error) => {
-      deadline.cancel();
-      resolve({ kind: 'unreachable', message: `${endpoint.base} broke off its answer: ${error.message}` });
-    });
-  });
-  request.on('error', (error) => {
-    deadline.cancel();
-    // After a response started, the response's own error handler reports the failure.
-    if (!answered) resolve({ kind: 'unreachable', message: `${endpoint.base}: ${error.message}` });
-  });
-  request.end(body);
+    response.on('error', (error) => this.settle({ kind: 'unreachable', message: `${this.endpoint.base} broke off its answer: ${error.message}` }));
+  }
+
+  expire(): void {
+    this.settle({ kind: 'timeout', message: `${this.endpoint.base} did not answer within ${this.timeoutMs} ms` });
+    this.request?.destroy();
+  }
+
+  settle(result: ForwardResult): void {
+    if (this.settledAlready) return;
+    this.settledAlready = true;
+    this.unwatch();
+    this.forwarding.settled(this.index, result);
+  }
 }

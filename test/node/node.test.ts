@@ -52,6 +52,20 @@ describe('a node serving a revision', () => {
     expect(JSON.parse(result.body)).toEqual({ revision: 'A', method: 'get', uri: '/', requestId: 'web-1' });
   });
 
+  it('calls web ions through their callback entry, ionized by the app or by the node, and event ions as functions', async () => {
+    const current = serving(await loadRevision(revisionA), { lambdaPending: 1 });
+    expect(typeof current.route('lambda/web')?.respond).toBe('function');
+    expect(typeof current.route('lambda/bare')?.respond).toBe('function');
+    expect(current.route('lambda/consume')?.respond).toBeUndefined();
+  });
+
+  it('answers a web ion invoked with an event that is not HTTP-shaped as a failed ion, with an alert', async () => {
+    const answer = await invoke(node.url, 'lambda/web', invokeBody({ Records: [] }, { awsRequestId: 'not-http-1' }));
+    expect(answer.status).toBe(500);
+    expect(answer.json()).toEqual({ error: 'ion lambda/web failed', requestId: 'not-http-1' });
+    expect(tap.records).toContainEqual(expect.objectContaining({ type: 'alert', msg: 'ion failed', target: 'lambda/web', requestId: 'not-http-1' }));
+  });
+
   it('runs an event ion on an SQS event with ({ event, context }) and passes batchItemFailures back', async () => {
     const event = await fixtureEvent('sqs-event.json');
     const records = event.Records as Array<Record<string, unknown>>;
@@ -147,7 +161,7 @@ describe('auth', () => {
   it('refuses a request without signature headers', async () => {
     const answer = await invoke(node.url, 'fn/src/fns.add', body(), { headers: {} });
     expect(answer.status).toBe(401);
-    expect(answer.text).toMatch(/missing x-ions-timestamp/);
+    expect(answer.text).toMatch(/missing x-ions-auth header/);
   });
 
   it('refuses a timestamp outside the window, even when correctly signed', async () => {
