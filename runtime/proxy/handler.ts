@@ -22,6 +22,12 @@ export interface ProxyContext {
 export interface ProxyOptions {
   /** Time kept back from the Lambda's remaining time to answer after the node gives up. */
   marginMs?: number;
+  /**
+   * Start reading the key from SSM when the handler is made, not on the first invocation: Lambda runs
+   * module code in its init phase, with a full CPU and before any request waits on it, and loading the
+   * SSM client and calling SSM is most of a proxy's cold start. Only the SSM key is read early.
+   */
+  eagerKey?: boolean;
 }
 
 export type ProxyHandler = (event: unknown, context: ProxyContext) => Promise<unknown>;
@@ -59,16 +65,22 @@ export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}
   let settings: ProxySettings | undefined;
   let secret: Promise<KeyObject> | undefined;
   let loaded: KeyObject | undefined;
-  const firstUse = async (event: unknown, context: ProxyContext): Promise<unknown> => {
-    settings ??= readSettings(env);
-    // A failed read is not cached: the next invocation of this container tries again.
-    secret ??= loadSecret(env)
+  // A failed read is not kept: the next invocation of this container tries again.
+  const key = (): Promise<KeyObject> =>
+    (secret ??= loadSecret(env)
       .then(signingKey)
       .catch((error: unknown) => {
         secret = undefined;
         throw error;
-      });
-    loaded = await secret;
+      }));
+  if (options.eagerKey === true && env[PROXY_ENV.secretParameter]) {
+    key().catch((error: unknown) => {
+      console.error(JSON.stringify({ type: 'alert', msg: 'ions proxy: reading the key at start failed; the first invocation reads it again', reason: (error as Error).message }));
+    });
+  }
+  const firstUse = async (event: unknown, context: ProxyContext): Promise<unknown> => {
+    settings ??= readSettings(env);
+    loaded = await key();
     return invoke(settings, loaded, event, context);
   };
   // Once settings and key are in hand, an invocation is one promise, settled straight from the
@@ -126,5 +138,5 @@ function failed(integration: Integration, event: unknown, status: number, reason
   return fail(integration, event, status, reason, retryAfter);
 }
 
-/** The deployed Lambda's handler: configured by the process environment. */
-export const handler: ProxyHandler = createProxyHandler(process.env);
+/** The deployed Lambda's handler: configured by the process environment, its key read while the container starts. */
+export const handler: ProxyHandler = createProxyHandler(process.env, { eagerKey: true });

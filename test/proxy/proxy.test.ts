@@ -110,6 +110,37 @@ describe('the proxy, end to end over loopback', () => {
     }
   });
 
+  it('reads an SSM key as soon as it is made when asked to, and again on the first invocation if that failed', async () => {
+    const ssm = mockClient(SSMClient);
+    try {
+      const { [PROXY_ENV.secret]: _inline, ...rest } = env('consume', 'event');
+      const deployed = { ...rest, [PROXY_ENV.secretParameter]: '/fixture/ions-key' };
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
+      const eager = createProxyHandler(deployed, { eagerKey: true });
+      await vi.waitFor(() => expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1));
+      expect(await eager({ Records: [] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+
+      ssm.reset();
+      ssm.on(GetParameterCommand).rejectsOnce(new Error('SSM throttled')).resolves({ Parameter: { Value: SECRET } });
+      const retried = createProxyHandler(deployed, { eagerKey: true });
+      await vi.waitFor(() => expect(String(logged.mock.calls.at(-1)?.[0])).toContain('reading the key at start failed'));
+      expect(String(logged.mock.calls.at(-1)?.[0])).toContain('SSM throttled');
+      expect(await retried({ Records: [] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
+
+      // Without the option, or with a dev key, nothing is read before the first invocation.
+      ssm.reset();
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
+      createProxyHandler(deployed);
+      createProxyHandler(env('consume', 'event'), { eagerKey: true });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
+    } finally {
+      ssm.restore();
+    }
+  });
+
   it('says which variables it needs when it has no key or no endpoint', async () => {
     const { [PROXY_ENV.secret]: _inline, ...noKey } = env('consume', 'event');
     await expect(createProxyHandler(noKey)({}, lambdaContext())).rejects.toThrow(
