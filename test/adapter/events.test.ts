@@ -1,7 +1,7 @@
 // Event ions and the helpers for AWS's sharp edges: partial batch failures for SQS and streams,
 // URL-encoded S3 keys, JSON messages, DynamoDB attribute values, encoded Kinesis and Logs payloads.
 import type { DynamoDBStreamEvent, KinesisStreamEvent, S3Event, SNSEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   decodeLogs,
   eventIon,
@@ -18,16 +18,10 @@ import {
   unmarshallImage,
   unmarshallValue,
 } from '../../adapter/index.js';
-import { redirect, tapSink, type TapSink } from '../../runtime/cast/index.js';
 import { context, loadFixture } from './support/fixtures.js';
+import { castTapPerTest } from '../support/cast-tap.js';
 
-let tap: TapSink;
-let restore: () => void;
-beforeEach(() => {
-  tap = tapSink();
-  restore = redirect(tap);
-});
-afterEach(() => restore());
+const tap = castTapPerTest();
 
 const alerts = (): Record<string, unknown>[] => tap.records.filter((r) => r.type === 'alert') as Record<string, unknown>[];
 

@@ -1,22 +1,16 @@
 // The callback entry a compute node calls instead of the promise-returning handler: the same answer for
 // every outcome of a handler, given once, and without waiting for a microtask when nothing is pending.
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ionize, type Handler, type HttpResult } from '../../adapter/index.js';
 import { IONIZED_RESPOND, type IonizedRespond } from '../../adapter/ionize.js';
-import { redirect, tapSink, type TapSink } from '../../runtime/cast/index.js';
 import { context } from './support/fixtures.js';
 import { shapes, toEvent, type WireRequest } from './support/shapes.js';
+import { castTapPerTest } from '../support/cast-tap.js';
 
 const get: WireRequest = { method: 'GET', path: '/things', query: [['a', '1']], headers: [['x-k', 'v']], cookies: [], body: undefined, base64: false };
 
-let tap: TapSink;
-let restore: () => void;
-beforeEach(() => {
-  tap = tapSink();
-  restore = redirect(tap);
-});
-afterEach(() => restore());
+const tap = castTapPerTest();
 
 const respondOf = (handler: Handler): IonizedRespond => (ionize(handler) as unknown as Record<symbol, IonizedRespond>)[IONIZED_RESPOND]!;
 

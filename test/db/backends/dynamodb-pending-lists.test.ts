@@ -4,23 +4,17 @@
 // clients (the SDK's own seam), so every other call still reaches the stand-ins.
 import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redirect, tapSink, type TapSink } from '../../../runtime/cast/index.js';
+import { describe, expect, it } from 'vitest';
 import { StorageConflictError, StorageCorruptError, StorageUnavailableError, type DatabaseStorage, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
 import { dynamoStorage } from '../../../runtime/db/storage-dynamodb/index.js';
 import { PENDING_LIST_GRACE_MS } from '../../../runtime/db/storage-dynamodb/pending-list.js';
 import { useAwsStandIns } from './aws-stand-ins-per-file.js';
+import { castTapPerTest } from '../../support/cast-tap.js';
 
 const standIns = useAwsStandIns();
 const clients = (): { dynamo: DynamoDBClient; s3: S3Client } => standIns.track(standIns.aws.clients());
 
-let tap: TapSink;
-let restore: () => void;
-beforeEach(() => {
-  tap = tapSink();
-  restore = redirect(tap);
-});
-afterEach(() => restore());
+const tap = castTapPerTest();
 
 const DB = 'ledger';
 

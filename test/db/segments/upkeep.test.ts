@@ -1,15 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { redirect, tapSink, type TapSink } from '../../../runtime/cast/index.js';
+import { describe, expect, it } from 'vitest';
 import { SegmentCache, startSegmentUpkeep, type GarbageResult, type UpkeepTimers } from '../../../runtime/db/segments/index.js';
 import { memoryStorage, type DatabaseStorage, type StoredBlob } from '../../../runtime/db/storage/index.js';
+import { castTapPerTest } from '../../support/cast-tap.js';
 
-let tap: TapSink;
-let restoreCast: () => void;
-beforeEach(() => {
-  tap = tapSink();
-  restoreCast = redirect(tap);
-});
-afterEach(() => restoreCast());
+const tap = castTapPerTest();
 
 /** Timers that fire only when the test says so, recording every wait asked for. */
 function manualTimers(): UpkeepTimers & { pending: Map<number, { run: () => void; ms: number }>; fire(ms: number): void } {
