@@ -11,6 +11,7 @@ import { collect, normalizeResponse, streamedBody, type NormalizedResponse } fro
 import { restRequest, restResult } from './http/rest.js';
 import { describeValue } from './http/describe.js';
 import { httpShapeOf } from './http/shape.js';
+import { failedStream, IONIZED_STREAM, streamedResponse, type IonizedStream } from './stream.js';
 import type { Handler, HttpResult, IonizedHandler, IonizeOptions, IonRequest } from './types.js';
 
 interface ShapeCodec {
@@ -48,9 +49,14 @@ function codecOf(event: unknown): ShapeCodec {
 
 /** A handler that threw or rejected: alerted, and answered with a generic 500 carrying the request id. */
 function failed(codec: ShapeCodec, event: unknown, context: Context | undefined, request: IonRequest | undefined, error: unknown): HttpResult {
+  return codec.result(failureResponse(alertFailure(event, context, request, error)), event as never);
+}
+
+/** Casts the alert for a failed handler; answers the request id the client is told. */
+function alertFailure(event: unknown, context: Context | undefined, request: IonRequest | undefined, error: unknown): string | undefined {
   const requestId = requestIdOf(event, context);
   alert({ msg: 'ion handler failed', ex: error, requestId, requestMethod: request?.requestMethod, uri: request?.uri });
-  return codec.result(failureResponse(requestId), event as never);
+  return requestId;
 }
 
 /**
@@ -124,5 +130,17 @@ export function ionize(handler: Handler, options: IonizeOptions = {}): IonizedHa
     else finish(response);
   };
 
-  return Object.assign(ionized, { ringHandler: handler, [IONIZED_RESPOND]: respond });
+  // For a proxy answering as a Lambda response stream: the body is handed on as it comes, never collected.
+  const stream: IonizedStream = async (event, context) => {
+    const codec = codecOf(event);
+    let request: IonRequest | undefined;
+    try {
+      request = codec.request(event as never, context, basePath);
+      return await streamedResponse(await handler(request));
+    } catch (error) {
+      return failedStream(alertFailure(event, context, request, error));
+    }
+  };
+
+  return Object.assign(ionized, { ringHandler: handler, [IONIZED_RESPOND]: respond, [IONIZED_STREAM]: stream });
 }

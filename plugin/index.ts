@@ -6,6 +6,7 @@ import type { LocalApp } from '../runtime/dev/local-app.js';
 import { ionsSchema } from '../runtime/config/schema.js';
 import { ionsCommands } from './commands.js';
 import { deployCommand, pushCommand, statusCommand } from './cycle-commands.js';
+import { functionUrlSummary, missingUrlInvokePermissions } from './function-url.js';
 import { invokeIon, UserInputError } from './invoke.js';
 import type { IonsModel } from './model.js';
 import { startOfflineNode } from './offline.js';
@@ -86,6 +87,8 @@ export default class ServerlessIons {
     const model = this.ions;
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     const part = ionsTemplate(model);
+    // Serverless compiled the functions (and their URLs) before this hook: what is missing is known now.
+    Object.assign(part.Resources, missingUrlInvokePermissions(model, template.Resources, this.serverless.getProvider('aws').naming));
     for (const section of ['Resources', 'Outputs', 'Parameters'] as const) {
       const target = (template[section] ??= {});
       for (const [id, value] of Object.entries(part[section] ?? {})) {
@@ -94,7 +97,8 @@ export default class ServerlessIons {
       }
     }
     const groups = model.groups.map((group) => `${group.name} (${group.config.topology}, ${group.minSize}-${group.maxSize} nodes)`);
-    this.utils.log.notice(`ions: ${model.config.app} on ${groups.join(', ')}; ${Object.keys(part.Resources).length} resources`);
+    const urls = functionUrlSummary(model);
+    this.utils.log.notice(`ions: ${model.config.app} on ${groups.join(', ')}; ${Object.keys(part.Resources).length} resources${urls ? `; ${urls}` : ''}`);
   }
 
   private async startOffline(): Promise<void> {

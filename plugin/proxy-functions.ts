@@ -2,6 +2,7 @@
 // artifact, with the ion's own events passed through untouched so that Serverless compiles every
 // event type it knows exactly as for a hand-written function.
 import { PROXY_ENV } from '../runtime/protocol/proxy-env.js';
+import { serverlessUrl, type ServerlessUrl } from './function-url.js';
 import type { IonsModel, ProxyModel } from './model.js';
 import { PROXY_ARTIFACT, PROXY_HANDLER } from './proxy-artifact.js';
 import { sub, type CfnValue } from './template/cfn.js';
@@ -25,6 +26,7 @@ export interface ServerlessFunction {
   vpc: { securityGroupIds: CfnValue[]; subnetIds: CfnValue[] };
   dependsOn: string[];
   events: Array<Record<string, unknown>>;
+  url?: ServerlessUrl;
 }
 
 export function proxyFunction(model: IonsModel, proxy: ProxyModel): ServerlessFunction {
@@ -54,5 +56,8 @@ export function proxyFunction(model: IonsModel, proxy: ProxyModel): ServerlessFu
   if (config.memorySize !== undefined) fn.memorySize = config.memorySize;
   // Reserved only when asked: reserving by default would eat small accounts' concurrency pool.
   if (config.concurrency !== undefined) fn.reservedConcurrency = config.concurrency;
+  const url = serverlessUrl(config);
+  if (url !== undefined) fn.url = url;
+  if (config.streaming) fn.environment[PROXY_ENV.streaming] = '1';
   return fn;
 }

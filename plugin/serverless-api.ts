@@ -36,7 +36,14 @@ export interface AwsProvider {
   /** osls 4: the config of SDK v3 clients (credentials, profile, region, proxy, retries) in place of request(). */
   getAwsSdkV3Config?(): Promise<Record<string, unknown>>;
   getRegion(): string;
-  naming: { getStackName(): string };
+  naming: AwsNaming;
+}
+
+/** The framework's names of what it compiles (serverless v3, osls and v4 alike). */
+export interface AwsNaming {
+  getStackName(): string;
+  getNormalizedFunctionName(functionKey: string): string;
+  getLambdaFunctionUrlLogicalId(functionKey: string): string;
 }
 
 export interface ServerlessOptions {

@@ -33,7 +33,7 @@ export function isJsonBody(value: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function chunkBuffer(chunk: unknown): Buffer {
+export function chunkBuffer(chunk: unknown): Buffer {
   if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new TypeError(`ion response body stream yielded ${describeValue(chunk)}; chunks must be strings or bytes`);

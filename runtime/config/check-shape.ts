@@ -35,7 +35,7 @@ function checkScalar(schema: JsonSchema, value: unknown, path: string): void {
     throw new IonsConfigError(path, message);
   };
   if (schema.enum && !schema.enum.includes(value as string | number)) {
-    fail(`must be one of ${schema.enum.map((v) => `'${v}'`).join(', ')}; got ${describeValue(value)}`);
+    fail(`must be one of ${schema.enum.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}; got ${describeValue(value)}`);
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) fail(`must be at least ${schema.minimum}, got ${value}`);
@@ -52,8 +52,30 @@ function checkScalar(schema: JsonSchema, value: unknown, path: string): void {
   }
 }
 
+const accepts = (schema: JsonSchema, value: unknown, path: string): boolean => {
+  try {
+    checkShape(schema, value, path);
+    return true;
+  } catch (error) {
+    if (error instanceof IonsConfigError) return false;
+    throw error;
+  }
+};
+
+/**
+ * An object goes to the object alternative, so that a mistake inside it is named by its own key path;
+ * any other value either fits an alternative or gets the `anyOf`'s description.
+ */
+function checkAnyOf(schema: JsonSchema & { anyOf: JsonSchema[] }, value: unknown, path: string): void {
+  const objectAlternative = schema.anyOf.find((alternative) => alternative.type === 'object');
+  if (objectAlternative && typeMatches('object', value)) return checkShape(objectAlternative, value, path);
+  if (schema.anyOf.some((alternative) => accepts(alternative, value, path))) return;
+  throw new IonsConfigError(path, `expected ${schema.description ?? 'one of several shapes'}, got ${describeValue(value)}`);
+}
+
 /** Throws an IonsConfigError at the first place where `value` breaks `schema`. */
 export function checkShape(schema: JsonSchema, value: unknown, path: string): void {
+  if (schema.anyOf) return checkAnyOf(schema as JsonSchema & { anyOf: JsonSchema[] }, value, path);
   if (schema.type && !typeMatches(schema.type, value)) {
     throw new IonsConfigError(path, `expected ${article(schema.type)}, got ${describeValue(value)}`);
   }

@@ -38,6 +38,14 @@ export interface LambdaIonConfig {
   integration?: 'api-gateway';
   /** Serverless event definitions, exactly as under `functions.<name>.events`. */
   events?: Array<Record<string, unknown>>;
+  /**
+   * A Lambda function URL on the proxy: an HTTPS endpoint without API Gateway (payload format 2.0).
+   * `true` or `{}` is public (AuthType NONE, as in Serverless); `{ authorizer: 'aws_iam' }` takes
+   * SigV4-signed requests only.
+   */
+  url?: true | { authorizer?: 'none' | 'aws_iam' };
+  /** Answer as a Lambda response stream, through the function URL (needs `url`). */
+  streaming?: boolean;
 }
 
 export interface HttpDirectConfig {

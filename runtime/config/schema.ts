@@ -2,8 +2,8 @@
 // and `checkShape` interprets the same object, so the structural rules live in exactly one place.
 // Only the keywords `checkShape` understands appear here (type, properties, required,
 // additionalProperties, propertyNames, enum, minimum, maximum, minLength, maxLength, pattern, items,
-// minItems, minProperties, maxProperties); a `description` on a string with a `pattern` is the
-// phrase an error uses to say what the value should look like.
+// minItems, minProperties, maxProperties, anyOf); a `description` on a string with a `pattern`, or on
+// an `anyOf`, is the phrase an error uses to say what the value should look like.
 import { ALL_EVENT_TYPES } from './event-kinds.js';
 
 export interface JsonSchema {
@@ -13,7 +13,7 @@ export interface JsonSchema {
   required?: string[];
   additionalProperties?: boolean | JsonSchema;
   propertyNames?: JsonSchema;
-  enum?: readonly (string | number)[];
+  enum?: readonly (string | number | boolean)[];
   minimum?: number;
   maximum?: number;
   minLength?: number;
@@ -23,6 +23,8 @@ export interface JsonSchema {
   minItems?: number;
   minProperties?: number;
   maxProperties?: number;
+  /** Alternatives of different types, e.g. `true` or an object. */
+  anyOf?: JsonSchema[];
 }
 
 /** Module path relative to the service directory, a dot, an export name: `src/web.handler`. */
@@ -82,6 +84,18 @@ const lambda: JsonSchema = {
         propertyNames: { type: 'string', enum: ALL_EVENT_TYPES },
       },
     },
+    url: {
+      description: 'true, or an object like { authorizer: aws_iam }',
+      anyOf: [
+        { type: 'boolean', enum: [true] },
+        {
+          type: 'object',
+          additionalProperties: false,
+          properties: { authorizer: { type: 'string', enum: ['none', 'aws_iam'] } },
+        },
+      ],
+    },
+    streaming: { type: 'boolean' },
   },
 };
 

@@ -134,9 +134,27 @@ function checkEvents(name: string, lambda: LambdaIonConfig, routes: Map<string, 
       routes.set(route, `ions.lambdas.${name}.events[${i}]`);
     }
   });
-  if (web && !events.some((event) => isHttpEventType(Object.keys(event)[0]!))) {
-    fail(`ions.lambdas.${name}.events`, 'integration is api-gateway but there is no http, httpApi or alb event: nothing would route to it');
+  if (web && !lambda.url && !events.some((event) => isHttpEventType(Object.keys(event)[0]!))) {
+    fail(`ions.lambdas.${name}.events`, 'integration is api-gateway but there is no http, httpApi or alb event and no url: nothing would route to it');
   }
+}
+
+// A streaming proxy writes Lambda's HTTP stream framing (a metadata prelude, then the body), which a
+// buffering integration would take for a malformed answer. REST APIs can stream too, but their framing
+// is not what a function URL reads and is not tested here, so a streaming ion takes its URL alone.
+function checkUrlAndStreaming(name: string, lambda: LambdaIonConfig): void {
+  const path = `ions.lambdas.${name}`;
+  if (lambda.streaming && !lambda.url) fail(`${path}.streaming`, 'a streaming ion answers through a function URL; set url (true, or { authorizer: aws_iam })');
+  if (lambda.url && lambda.integration !== 'api-gateway') {
+    fail(`${path}.url`, 'a function URL sends HTTP requests, which only a web ion answers; set integration: api-gateway on this lambda');
+  }
+  if (!lambda.streaming) return;
+  (lambda.events ?? []).forEach((event, i) => {
+    const type = Object.keys(event)[0]!;
+    if (type === 'httpApi' || type === 'alb' || type === 'http') {
+      fail(`${path}.events[${i}].${type}`, 'a streaming ion answers through its function URL only (http, httpApi and alb events buffer the answer); route this path to a lambda without streaming');
+    }
+  });
 }
 
 function checkLambdas(config: IonsConfig, refs: FunctionRefChecker | undefined): void {
@@ -149,6 +167,7 @@ function checkLambdas(config: IonsConfig, refs: FunctionRefChecker | undefined):
     byLowerName.set(name.toLowerCase(), name);
     refs?.check(lambda.fn, `${path}.fn`);
     checkGroupRef(config, lambda.group, `${path}.group`);
+    checkUrlAndStreaming(name, lambda);
     checkEvents(name, lambda, routes);
   }
 }

@@ -5,7 +5,7 @@ import { removeDevState, writeDevState } from './dev-state.js';
 import { startGateway, type Gateway, type GatewayRouting } from './gateway.js';
 import { startLocalApp, type LocalApp } from './local-app.js';
 import { localInvoker, type LocalInvoke } from './local-proxy.js';
-import { defaultWebLambda, routesOf } from './routes.js';
+import { defaultWebLambda, FUNCTION_URL_PREFIX, functionUrlsOf, routesOf } from './routes.js';
 import { watchSources, type SourceWatcher } from './watch-sources.js';
 
 export const DEFAULT_DEV_PORT = 3000;
@@ -57,6 +57,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
         routes: routesOf(config),
         defaultLambda: defaultWebLambda(config),
         httpDirectUrl: config.httpDirect === undefined ? undefined : app.nodeUrl,
+        functionUrls: functionUrlsOf(config),
       },
       invoke: localInvoker({ serviceName: app.service.name, config, nodeUrl: app.nodeUrl, secretFile: app.secretFile }),
     };
@@ -70,6 +71,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   }
   await writeDevState(app.ionsDir, { pid: process.pid, nodeUrl: app.nodeUrl, gatewayUrl: gateway.url, secretFile: app.secretFile });
   log(`ions dev: ${app.service.config.app} revision ${app.revision} on ${gateway.url} (node ${app.nodeUrl}${HEALTH_PATH})`);
+  for (const lambda of functionUrlsOf(app.service.config)) log(`ions dev: function URL of ${lambda}: ${gateway.url}${FUNCTION_URL_PREFIX}${lambda}/`);
 
   // Swaps run one at a time; changes arriving during a build are picked up by one more build after it.
   let swapping: Promise<void> = Promise.resolve();

@@ -6,7 +6,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { forwardHttp } from './forward-http.js';
 import { httpApiEvent } from './http-api-event.js';
 import { writeGatewayError, writeHttpApiResult } from './http-api-response.js';
-import { matchRoute, type Route } from './routes.js';
+import { StreamedInvocation, writeStreamed } from './function-url-stream.js';
+import { matchFunctionUrl, matchRoute, type Route } from './routes.js';
 
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -17,6 +18,8 @@ export interface GatewayRouting {
   defaultLambda?: string;
   /** Without a default lambda: a node whose HTTP-direct handler serves requests no route matches. */
   httpDirectUrl?: string;
+  /** Lambdas with a function URL, each served under `/_ions/url/<lambda>/` (see FUNCTION_URL_PREFIX). */
+  functionUrls?: string[];
 }
 
 export interface GatewayOptions {
@@ -45,8 +48,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (body === undefined) return writeGatewayError(res, 413, 'Request Entity Too Large');
       const routing = options.routing();
       if (routing === undefined) return writeGatewayError(res, 503, 'Service Unavailable');
-      const { routes, defaultLambda, httpDirectUrl } = routing;
+      const { routes, defaultLambda, httpDirectUrl, functionUrls } = routing;
+      const functionUrl = matchFunctionUrl(functionUrls ?? [], path);
       const match =
+        (functionUrl === undefined ? undefined : { ...functionUrl, routeKey: '$default' }) ??
         matchRoute(routes, req.method ?? 'GET', path) ??
         (defaultLambda === undefined ? undefined : { lambda: defaultLambda, routeKey: '$default' });
       if (match === undefined && httpDirectUrl !== undefined) {
@@ -56,7 +61,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }
       if (match === undefined) return writeGatewayError(res, 404, 'Not Found');
       const result = await options.invoke(match.lambda, httpApiEvent(req, body, match));
-      writeHttpApiResult(res, result);
+      if (result instanceof StreamedInvocation) await writeStreamed(res, result);
+      else writeHttpApiResult(res, result);
       log(`${req.method} ${req.url} -> ${match.lambda} ${res.statusCode} (${Date.now() - started} ms)`);
     })().catch((err: unknown) => {
       log(`${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

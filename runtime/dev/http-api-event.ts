@@ -8,6 +8,8 @@ export interface RouteMatch {
   /** `GET /api/{id}`, or `$default` for a catch-all route. */
   routeKey: string;
   pathParameters?: Record<string, string>;
+  /** The path the function sees, when it is not the request's (a function URL served under a prefix). */
+  rawPath?: string;
 }
 
 // HTTP APIs pass these content types through as text and base64-encode everything else,
@@ -21,7 +23,7 @@ export function isTextContentType(contentType: string | undefined): boolean {
 export function httpApiEvent(req: IncomingMessage, body: Buffer, route: RouteMatch, now = new Date()): APIGatewayProxyEventV2 {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
-  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawPath = route.rawPath ?? (q === -1 ? url : url.slice(0, q));
   const rawQueryString = q === -1 ? '' : url.slice(q + 1);
 
   const headers: Record<string, string> = {};

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { runningDev } from './dev-state.js';
+import { collectStreamed, StreamedInvocation } from './function-url-stream.js';
 import { startLocalApp } from './local-app.js';
 import { localInvoker } from './local-proxy.js';
 import { loadService } from './service.js';
@@ -13,6 +14,7 @@ export interface InvokeOptions {
   event: unknown;
 }
 
+/** The lambda's result; a streaming lambda's answer is collected whole. */
 export async function invokeLocal(options: InvokeOptions): Promise<unknown> {
   const service = await loadService(options.serviceDir);
   if (service.config.lambdas?.[options.lambda] === undefined) {
@@ -22,15 +24,20 @@ export async function invokeLocal(options: InvokeOptions): Promise<unknown> {
   const dev = await runningDev(join(service.dir, '.ions'));
   if (dev !== undefined) {
     const invoke = localInvoker({ serviceName: service.name, config: service.config, nodeUrl: dev.nodeUrl, secretFile: dev.secretFile });
-    return invoke(options.lambda, options.event);
+    return whole(await invoke(options.lambda, options.event));
   }
   const app = await startLocalApp({ serviceDir: service.dir });
   try {
     const invoke = localInvoker({ serviceName: service.name, config: app.service.config, nodeUrl: app.nodeUrl, secretFile: app.secretFile });
-    return await invoke(options.lambda, options.event);
+    // Collected before the node closes: the node waits for an answer still streaming.
+    return await whole(await invoke(options.lambda, options.event));
   } finally {
     await app.close();
   }
+}
+
+function whole(result: unknown): unknown {
+  return result instanceof StreamedInvocation ? collectStreamed(result) : result;
 }
 
 export async function readEventFile(file: string): Promise<unknown> {

@@ -115,9 +115,30 @@ function decodeSegment(segment: string): string {
  * routes of its own (a web ion with routes answers only those, as it would behind API Gateway).
  */
 export function defaultWebLambda(config: IonsConfig): string | undefined {
-  const web = Object.entries(config.lambdas ?? {}).filter(([, ion]) => ion.integration === 'api-gateway');
+  // A web ion with a function URL answers there only, as it would in AWS.
+  const web = Object.entries(config.lambdas ?? {}).filter(([, ion]) => ion.integration === 'api-gateway' && ion.url === undefined);
   if (web.length !== 1) return undefined;
   const [name, ion] = web[0]!;
   const routed = (ion.events ?? []).some((ev) => 'httpApi' in ev || 'http' in ev);
   return routed ? undefined : name;
+}
+
+/** Where the local gateway serves the function URL of a lambda: `/_ions/url/<lambda>/...`. */
+export const FUNCTION_URL_PREFIX = '/_ions/url/';
+
+/** The lambdas with a function URL (`url` in their config). */
+export function functionUrlsOf(config: IonsConfig): string[] {
+  return Object.entries(config.lambdas ?? {})
+    .filter(([, ion]) => ion.url !== undefined)
+    .map(([lambda]) => lambda);
+}
+
+/** The function URL lambda a path reaches, and the path that lambda sees at its own URL; undefined for other paths. */
+export function matchFunctionUrl(lambdas: readonly string[], path: string): { lambda: string; rawPath: string } | undefined {
+  if (!path.startsWith(FUNCTION_URL_PREFIX)) return undefined;
+  const rest = path.slice(FUNCTION_URL_PREFIX.length);
+  const slash = rest.indexOf('/');
+  const name = decodeSegment(slash === -1 ? rest : rest.slice(0, slash));
+  if (!lambdas.includes(name)) return undefined;
+  return { lambda: name, rawPath: slash === -1 ? '/' : rest.slice(slash) };
 }

@@ -14,6 +14,7 @@ import { lambdaContext, readInvokeContext } from './lambda-context.js';
 import { BodyTooLarge, declaredTooLarge, readBodyThen } from './read-body.js';
 import { failedToAnswer, refuseUnread, RETRY_AFTER_SECONDS, sendJson } from './respond.js';
 import type { Route, Serving } from './serving.js';
+import { writeStreamAnswer } from './stream-answer.js';
 
 export interface InvokeSettings {
   verifier: RequestVerifier;
@@ -104,7 +105,7 @@ class Invocation {
     let invoke: InvokeBody;
     try {
       const parsed = JSON.parse(body.toString('utf8')) as Partial<InvokeBody>;
-      invoke = { event: parsed.event, context: readInvokeContext(parsed.context) };
+      invoke = { event: parsed.event, context: readInvokeContext(parsed.context), stream: parsed.stream };
     } catch (error) {
       return this.finish(() => sendJson(res, STATUS.badRequest, { error: `bad invoke body: ${(error as Error).message}` }));
     }
@@ -115,7 +116,21 @@ class Invocation {
     if (now >= invoke.context.deadline) {
       return this.finish(() => sendJson(res, STATUS.deadlinePassed, { error: `deadline passed before ${target} could start`, requestId }));
     }
-    const { respond } = this.route;
+    const { respond, stream } = this.route;
+    // Only a web ion streams; any other target answers a streaming proxy with JSON, which it relays.
+    if (invoke.stream === true && stream !== undefined) {
+      stream(invoke.event, lambdaContext(invoke.context)).then(
+        (answer) => {
+          try {
+            writeStreamAnswer(res, answer, { target, requestId, revision: this.current.revision.name }, this.release);
+          } catch (unexpected) {
+            this.finish(() => failedToAnswer(this.req, res, unexpected));
+          }
+        },
+        (error: unknown) => this.failed(error),
+      );
+      return;
+    }
     if (respond !== undefined) {
       // A web ion answers through its callback entry, with no promise of ours in between.
       try {

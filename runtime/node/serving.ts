@@ -4,6 +4,7 @@
 import type { Context } from 'aws-lambda';
 import { ionize } from '../../adapter/index.js';
 import { IONIZED_RESPOND, type IonizedRespond } from '../../adapter/ionize.js';
+import { IONIZED_STREAM, type IonizedStream } from '../../adapter/stream.js';
 import type { Handler } from '../../adapter/types.js';
 import {
   DEFAULT_HTTP_DIRECT_CONCURRENCY,
@@ -27,6 +28,8 @@ export interface Route {
   call(event: unknown, context: Context): unknown;
   /** A web ion's callback entry (see IONIZED_RESPOND), which the invoke path prefers to `call`. */
   respond?: IonizedRespond;
+  /** A web ion's streaming entry (see IONIZED_STREAM), for invokes that ask for a streamed answer. */
+  stream?: IonizedStream;
 }
 
 export interface HttpDirect {
@@ -55,7 +58,7 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
     const fn = revision.resolve(lambda.fn);
     const limit = admission(lambda.concurrency ?? DEFAULT_LAMBDA_CONCURRENCY, limits.lambdaPending);
     const call = lambdaCall(fn, lambda.integration === 'api-gateway');
-    lambdas.set(lambdaTarget(name), { admission: limit, call, respond: respondOf(call) });
+    lambdas.set(lambdaTarget(name), { admission: limit, call, respond: respondOf(call), stream: streamOf(call) });
   }
 
   let httpDirect: HttpDirect | undefined;
@@ -71,7 +74,7 @@ export function serving(revision: LoadedRevision, limits: ServingLimits): Servin
       throttleStatus: throttleStatus ?? 429,
       throttleMessage: throttleMessage ?? 'Busy',
     };
-    httpDirectRoute = { admission: limit, call: web, respond: respondOf(web) };
+    httpDirectRoute = { admission: limit, call: web, respond: respondOf(web), stream: streamOf(web) };
   }
 
   const allowed = new Set<FunctionRef>(config.allow ?? []);
@@ -114,6 +117,11 @@ function lambdaCall(fn: RevisionFunction, apiGateway: boolean): Route['call'] {
 function respondOf(call: Route['call']): IonizedRespond | undefined {
   const respond = (call as { [IONIZED_RESPOND]?: unknown })[IONIZED_RESPOND];
   return typeof respond === 'function' ? (respond as IonizedRespond) : undefined;
+}
+
+function streamOf(call: Route['call']): IonizedStream | undefined {
+  const stream = (call as { [IONIZED_STREAM]?: unknown })[IONIZED_STREAM];
+  return typeof stream === 'function' ? (stream as IonizedStream) : undefined;
 }
 
 function asWebIon(fn: RevisionFunction): WebIon {

@@ -14,4 +14,6 @@ export const PROXY_ENV = {
   /** Local development only: a file holding the HMAC key, or the key itself. */
   secretFile: 'IONS_SECRET_FILE',
   secret: 'IONS_SECRET',
+  /** `1`: the proxy answers as a Lambda response stream (a function URL with InvokeMode RESPONSE_STREAM). */
+  streaming: 'IONS_STREAMING',
 } as const;

@@ -21,7 +21,25 @@ export const HEADERS = {
    * header costs its sender a validation and the node a parse on every request.
    */
   auth: 'x-ions-auth',
+  /** On a node's answer: `stream` (STREAM_FRAMING) when the body is a streamed web ion answer. */
+  framing: 'x-ions-framing',
 } as const;
+
+/**
+ * A streamed answer (asked for with `stream: true`): one line of JSON, the function URL prelude
+ * `{ statusCode, headers, cookies }`, then `\n`, then the body's bytes as the ion yields them. JSON text
+ * holds no raw newline, so the first one ends the prelude.
+ */
+export const STREAM_FRAMING = 'stream';
+
+/** A function URL answer's head, as Lambda's HTTP integration prelude carries it ahead of the body. */
+export interface StreamPrelude {
+  statusCode: number;
+  /** One string per name. */
+  headers: Record<string, string>;
+  /** Every `set-cookie` value, in order, never merged. */
+  cookies: string[];
+}
 
 /**
  * Targets a signed request may name:
@@ -76,6 +94,8 @@ export interface InvokeContext {
 export interface InvokeBody {
   event: unknown;
   context: InvokeContext;
+  /** A streaming proxy asks a web ion for a streamed answer (see STREAM_FRAMING); anything else answers JSON. */
+  stream?: boolean;
 }
 
 /** Status codes a node answers an invoke with, besides 200 and the handler's result. */

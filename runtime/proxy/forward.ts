@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { authorization, type SigningKey } from '../protocol/signing.js';
-import { HEADERS, invokePath } from '../protocol/wire.js';
+import { HEADERS, invokePath, STREAM_FRAMING } from '../protocol/wire.js';
 import { Deadline } from './deadlines.js';
 
 export type ForwardResult =
@@ -78,7 +78,23 @@ export function forwardThen(
   timeoutMs: number,
   done: (result: ForwardResult) => void,
 ): void {
-  new Forwarding(endpoints, secret, target, json, Date.now() + timeoutMs, done).attempt(0);
+  new Forwarding(endpoints, secret, target, json, Date.now() + timeoutMs, done, undefined).attempt(0);
+}
+
+/**
+ * `forwardThen` for a streaming proxy: a streamed answer (see STREAM_FRAMING) goes to `streamed` unread,
+ * with the deadline left to the caller; anything else goes to `done` as usual. One of the two is called, once.
+ */
+export function forwardStreamThen(
+  endpoints: readonly Endpoint[],
+  secret: SigningKey,
+  target: ForwardTarget,
+  json: string,
+  deadline: number,
+  done: (result: ForwardResult) => void,
+  streamed: (response: IncomingMessage) => void,
+): void {
+  new Forwarding(endpoints, secret, target, json, deadline, done, streamed).attempt(0);
 }
 
 /** One request across its attempts: which endpoint comes next, and what went wrong so far. */
@@ -99,6 +115,8 @@ class Forwarding {
     /** Epoch milliseconds by which the answer must be back, whichever endpoint gives it. */
     readonly deadline: number,
     private readonly done: (result: ForwardResult) => void,
+    /** Set for a streaming proxy only: where a streamed answer goes. */
+    readonly streamed: ((response: IncomingMessage) => void) | undefined,
   ) {
     this.length = Buffer.byteLength(json, 'utf8');
     this.start = nextEndpoint++ % endpoints.length;
@@ -176,6 +194,13 @@ class Attempt extends Deadline {
 
   private receive(response: IncomingMessage): void {
     this.answered = true;
+    const { streamed } = this.forwarding;
+    if (streamed !== undefined && response.statusCode === 200 && response.headers[HEADERS.framing] === STREAM_FRAMING) {
+      if (this.settledAlready) return void response.destroy();
+      this.settledAlready = true;
+      this.unwatch();
+      return streamed(response);
+    }
     const chunks: Buffer[] = [];
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
     response.on('end', () => {

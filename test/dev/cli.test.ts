@@ -202,7 +202,7 @@ describe('ions (refusals, in-process)', () => {
   it.each([
     [['invoke', 'nope', '--event', 'MESSAGE', '--service', repo], 1, `no serverless.yml in ${repo}`],
     [['invoke', 'web', '--event', '/nonexistent.json', '--service', 'EXAMPLE'], 1, 'cannot read the event file /nonexistent.json: ENOENT'],
-    [['invoke', 'nope', '--event', 'MESSAGE', '--service', 'EXAMPLE'], 1, 'no lambda ion named "nope" in ions.lambdas (known: web, import-csv, signups-queue)'],
+    [['invoke', 'nope', '--event', 'MESSAGE', '--service', 'EXAMPLE'], 1, 'no lambda ion named "nope" in ions.lambdas (known: web, attendees-csv, import-csv, signups-queue)'],
     [['invoke', 'web', '--service', 'EXAMPLE'], 2, 'ions invoke needs --event file.json'],
     [['invoke', '--event', 'MESSAGE'], 2, 'ions invoke needs exactly one lambda name'],
     [['launch'], 2, 'unknown command "launch"'],

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevServer } from '../../runtime/dev/dev.js';
+import { invokeLocal } from '../../runtime/dev/invoke.js';
 import { copyExample, type ExampleCopy } from './example-copy.js';
 
 let example: ExampleCopy;
@@ -47,6 +48,38 @@ describe('ions dev', () => {
     const list = (await (await fetch(`${dev.url}/api/attendees`)).json()) as { attendees: Array<{ name: string }> };
     expect(list.attendees.map((a) => a.name)).toEqual(['Ada Lovelace']);
     expect(log.some((line) => line.startsWith('POST /api/signups -> web 201'))).toBe(true);
+  });
+
+  it('streams a `streaming: true` lambda at its function URL on the local gateway', async () => {
+    const csvUrl = `${dev.url}/_ions/url/attendees-csv/`;
+    expect(log).toContain(`ions dev: function URL of attendees-csv: ${csvUrl}`);
+    const answer = await fetch(csvUrl);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(answer.headers.get('content-disposition')).toBe('attachment; filename="attendees.csv"');
+    // Relayed as it came, not buffered into one answer of known length.
+    expect(answer.headers.get('transfer-encoding')).toBe('chunked');
+    expect(answer.headers.get('content-length')).toBeNull();
+    expect((await answer.text()).split('\r\n')).toEqual(['name,signedUpAt', expect.stringMatching(/^Ada Lovelace,\d{4}-\d\d-\d\dT/), '']);
+    expect((await fetch(`${dev.url}/_ions/url/attendees-csv/nothing-here`)).status).toBe(404);
+  });
+
+  it('hands `ions invoke` a streaming lambda\'s answer whole', async () => {
+    const event = {
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/',
+      rawQueryString: '',
+      headers: { host: 'localhost' },
+      requestContext: { http: { method: 'GET', path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 't' }, requestId: 'r', stage: '$default' },
+      isBase64Encoded: false,
+    };
+    expect(await invokeLocal({ serviceDir: example.dir, lambda: 'attendees-csv', event })).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="attendees.csv"' },
+      cookies: [],
+      body: expect.stringMatching(/^name,signedUpAt\r\nAda Lovelace,/),
+    });
   });
 
   it('keeps the local HMAC key in a file only its owner can read, and the data under .ions/data', async () => {

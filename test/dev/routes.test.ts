@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { IonsConfig } from '../../runtime/config/ions-config.js';
-import { defaultWebLambda, matchRoute, routesOf } from '../../runtime/dev/routes.js';
+import { defaultWebLambda, FUNCTION_URL_PREFIX, functionUrlsOf, matchFunctionUrl, matchRoute, routesOf } from '../../runtime/dev/routes.js';
 
 const config = (lambdas: IonsConfig['lambdas']): IonsConfig => ({ app: 'a', lambdas });
 
@@ -63,5 +63,19 @@ describe('routes', () => {
     expect(defaultWebLambda(config({ w: { fn: 'src/a.b', integration: 'api-gateway' }, q: { fn: 'src/a.c' } }))).toBe('w');
     expect(defaultWebLambda(config({ w: { fn: 'src/a.b', integration: 'api-gateway', events: [{ httpApi: 'GET /x' }] } }))).toBeUndefined();
     expect(defaultWebLambda(config({ w: { fn: 'src/a.b', integration: 'api-gateway' }, v: { fn: 'src/a.c', integration: 'api-gateway' } }))).toBeUndefined();
+    // A web ion with a function URL answers only there, so it neither serves unmatched paths nor competes for them.
+    const withUrl = { fn: 'src/a.c', integration: 'api-gateway', url: true, streaming: true } as const;
+    expect(defaultWebLambda(config({ w: { fn: 'src/a.b', integration: 'api-gateway' }, csv: withUrl }))).toBe('w');
+    expect(defaultWebLambda(config({ csv: withUrl }))).toBeUndefined();
+  });
+
+  it('serves each function URL under /_ions/url/<lambda>/, with the path the lambda sees at its own URL', () => {
+    const urls = functionUrlsOf(config({ w: { fn: 'src/a.b', integration: 'api-gateway' }, csv: { fn: 'src/a.c', integration: 'api-gateway', url: { authorizer: 'aws_iam' } } }));
+    expect(urls).toEqual(['csv']);
+    expect(matchFunctionUrl(urls, `${FUNCTION_URL_PREFIX}csv`)).toEqual({ lambda: 'csv', rawPath: '/' });
+    expect(matchFunctionUrl(urls, `${FUNCTION_URL_PREFIX}csv/`)).toEqual({ lambda: 'csv', rawPath: '/' });
+    expect(matchFunctionUrl(urls, `${FUNCTION_URL_PREFIX}csv/a/b`)).toEqual({ lambda: 'csv', rawPath: '/a/b' });
+    expect(matchFunctionUrl(urls, `${FUNCTION_URL_PREFIX}w/a`)).toBeUndefined();
+    expect(matchFunctionUrl(urls, '/csv/a')).toBeUndefined();
   });
 });

@@ -25,6 +25,8 @@ describe('the offline CloudFormation check', () => {
           },
         },
         Custom: { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn', Anything: 1 } },
+        // A property newer than the specification, declared by the check itself.
+        UrlInvoke: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } },
       },
       Outputs: { Url: { Value: { 'Fn::GetAtt': 'Queue.QueueName' } }, Custom: { Value: { 'Fn::GetAtt': ['Custom', 'Whatever'] } } },
     };
@@ -47,6 +49,11 @@ describe('the offline CloudFormation check', () => {
     ['a Sub variable that resolves to nothing', { Q: queue({ QueueName: { 'Fn::Sub': 'q-${Nope}' } }) }, 'Resources.Q.Properties.QueueName: Fn::Sub variable ${Nope} resolves to nothing'],
     ['a Sub attribute that does not exist', { Q: queue({ QueueName: { 'Fn::Sub': '${Q.Nope}' } }) }, 'Resources.Q.Properties.QueueName (Fn::Sub): AWS::SQS::Queue Q has no attribute Nope'],
     ['a DependsOn to nothing', { Q: { ...queue(), DependsOn: 'Nope' } }, 'Resources.Q: DependsOn unknown resource Nope'],
+    [
+      'a newer-than-spec property of the wrong kind',
+      { P: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'a', Principal: '*', InvokedViaFunctionUrl: [true] } } },
+      'Resources.P.Properties.InvokedViaFunctionUrl: expected a Boolean, got a list',
+    ],
     ['a custom resource without a service token', { C: { Type: 'Custom::X', Properties: {} } }, 'Resources.C: custom resource without ServiceToken'],
   ])('reports %s', (_name, resources, problem) => {
     expect(checkTemplate({ Resources: resources as never })).toEqual([problem]);

@@ -7,6 +7,13 @@ import type { schema } from '@aws-cdk/cfnspec';
 
 const spec = specification();
 
+// @aws-cdk/cfnspec stopped at 2.72.1 (2023). Properties CloudFormation gained since are declared here,
+// each with its type as the CloudFormation reference documents it.
+const NEWER_PROPERTIES: Record<string, Record<string, schema.Property>> = {
+  // The grant public function URLs need since October 2025 (osls writes it; the plugin adds it for serverless v3).
+  'AWS::Lambda::Permission': { InvokedViaFunctionUrl: { PrimitiveType: 'Boolean', Required: false, UpdateType: 'Immutable', Documentation: '' } as schema.Property },
+};
+
 const PSEUDO_PARAMETERS = new Set([
   'AWS::AccountId',
   'AWS::NotificationARNs',
@@ -155,7 +162,7 @@ export function checkTemplate(template: Template): string[] {
       problems.push(`${where}: unknown resource type ${resource.Type}`);
       continue;
     }
-    checkProperties(resource.Type, type.Properties, resource.Properties ?? {}, `${where}.Properties`, problems);
+    checkProperties(resource.Type, { ...type.Properties, ...NEWER_PROPERTIES[resource.Type] }, resource.Properties ?? {}, `${where}.Properties`, problems);
   }
   checkReferences(template, problems);
   return problems;

@@ -115,6 +115,40 @@ describe.each(CLI_NAMES)('serverless package with %s', (cli) => {
     expect(template.Resources.PlainLambdaFunction.Properties.Code.S3Key).toMatch(/ledger\.zip$/);
   });
 
+  it('gives web ions function URLs: streaming in RESPONSE_STREAM mode, public or IAM-signed as configured, each in the outputs', async () => {
+    const { output, dir } = run(cli, 'production-query');
+    expect(output).not.toMatch(/Configuration warning/);
+    expect(output).toMatch(/ions: ledger on primary \(production, 2-6 nodes\), reports \(production, 2-4 nodes\); \d+ resources; function URLs: feed \(public, streaming\), files \(aws_iam\)/);
+    const template = await readTemplate(dir);
+    expect(checkTemplate(template)).toEqual([]);
+    const [feed, files] = [functionIdOf(template, 'feed'), functionIdOf(template, 'files')];
+    const urlOf = (fn: string) => {
+      const urls = Object.entries(template.Resources).filter(([, r]: [string, any]) => r.Type === 'AWS::Lambda::Url' && r.Properties.TargetFunctionArn['Fn::GetAtt']?.[0] === fn);
+      expect(urls).toHaveLength(1);
+      return urls[0] as [string, any];
+    };
+    const [feedUrlId, feedUrl] = urlOf(feed);
+    expect(feedUrl.Properties).toEqual({ AuthType: 'NONE', InvokeMode: 'RESPONSE_STREAM', TargetFunctionArn: { 'Fn::GetAtt': [feed, 'Arn'] } });
+    expect(urlOf(files)[1].Properties).toEqual({ AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [files, 'Arn'] } });
+    expect(template.Resources[feed].Properties.Environment.Variables.IONS_STREAMING).toBe('1');
+    expect(template.Resources[files].Properties.Environment.Variables.IONS_STREAMING).toBeUndefined();
+    // A public URL answers only with both grants (AWS, October 2025); an IAM-signed one needs none on the function.
+    const grants = (fn: string) =>
+      Object.values(template.Resources)
+        .filter((r: any) => r.Type === 'AWS::Lambda::Permission' && r.Properties.FunctionName['Fn::GetAtt']?.[0] === fn)
+        .map((r: any) => r.Properties);
+    expect(grants(feed)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }),
+      ]),
+    );
+    expect(grants(feed)).toHaveLength(2);
+    expect(grants(files)).toEqual([]);
+    expect(template.Outputs[`${feed}Url`]).toMatchObject({ Description: 'Lambda Function URL', Value: { 'Fn::GetAtt': [feedUrlId, 'FunctionUrl'] } });
+    expect(template.Outputs[`${files}Url`].Value).toEqual({ 'Fn::GetAtt': [urlOf(files)[0], 'FunctionUrl'] });
+  });
+
   it('ships one artifact for every proxy and grants no * that IAM could scope', async () => {
     for (const fixture of ['solo-web', 'production-query'] as const) {
       const { dir } = run(cli, fixture);

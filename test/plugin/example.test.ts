@@ -12,7 +12,8 @@ const text = readFileSync(file, 'utf8');
 function keysOf(schema: JsonSchema, path = 'ions'): string[] {
   const own = Object.entries(schema.properties ?? {}).flatMap(([key, child]) => [`${path}.${key}`, ...keysOf(child, `${path}.${key}`)]);
   const additional = typeof schema.additionalProperties === 'object' ? keysOf(schema.additionalProperties, `${path}.<name>`) : [];
-  return [...own, ...additional, ...(schema.items ? keysOf(schema.items, `${path}[]`) : [])];
+  const alternatives = (schema.anyOf ?? []).flatMap((alternative) => keysOf(alternative, path));
+  return [...own, ...additional, ...alternatives, ...(schema.items ? keysOf(schema.items, `${path}[]`) : [])];
 }
 
 describe('serverless.yml.example', () => {

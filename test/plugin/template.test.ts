@@ -1,15 +1,17 @@
 // The generated stack, built in-process from configs (the CLI tests cover the same through Serverless).
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IonsConfigError } from '../../runtime/config/config-error.js';
 import type { IonsConfig } from '../../runtime/config/ions-config.js';
 import { PROXY_ENV } from '../../runtime/protocol/proxy-env.js';
 import { validateIonsConfig } from '../../runtime/config/validate.js';
+import { functionUrlSummary, missingUrlInvokePermissions } from '../../plugin/function-url.js';
 import { buildModel } from '../../plugin/model.js';
 import { PROXY_ARTIFACT, PROXY_HANDLER } from '../../plugin/proxy-artifact.js';
 import { proxyFunction } from '../../plugin/proxy-functions.js';
 import { readModel } from '../../plugin/read-config.js';
-import type { Serverless } from '../../plugin/serverless-api.js';
+import type { AwsNaming, Serverless } from '../../plugin/serverless-api.js';
 import { ionsTemplate } from '../../plugin/template/index.js';
 import { checkTemplate } from './cfn-check.js';
 import { iamStatements, overlyBroadGrants } from './support/iam.js';
@@ -238,6 +240,62 @@ describe('the proxy functions', () => {
     expect(web!.reservedConcurrency).toBeUndefined();
     expect(web!.dependsOn).toEqual(['IonsSecret']);
     expect(importer).toMatchObject({ reservedConcurrency: 3, timeout: 60, environment: { [PROXY_ENV.integration]: 'event' } });
+  });
+});
+
+describe('function URLs', () => {
+  const urlConfig = (): IonsConfig => {
+    const config = soloConfig();
+    Object.assign(config.lambdas!, {
+      feed: { fn: 'src/web.other', integration: 'api-gateway', url: true, streaming: true },
+      files: { fn: 'src/web.other', integration: 'api-gateway', url: { authorizer: 'aws_iam' }, streaming: true },
+      page: { fn: 'src/web.other', integration: 'api-gateway', url: { authorizer: 'none' }, events: [{ http: 'GET page' }] },
+    });
+    return config;
+  };
+  // The framework's own naming module: the ids below are the ones serverless v3 gives.
+  const naming = createRequire(import.meta.url)('serverless/lib/plugins/aws/lib/naming.js') as AwsNaming & { getLambdaLogicalId(key: string): string };
+
+  /** What Serverless compiles for each proxy with a url; osls adds the InvokedViaFunctionUrl grant too. */
+  const compiled = (model: ReturnType<typeof generate>['model'], withInvokeGrant: boolean): Record<string, unknown> =>
+    Object.fromEntries(
+      model.proxies.flatMap((proxy) => {
+        if (!proxy.config.url) return [];
+        const target = { 'Fn::GetAtt': [naming.getLambdaLogicalId(proxy.key), 'Arn'] };
+        const grant = { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: target, Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } };
+        return [
+          [naming.getLambdaFunctionUrlLogicalId(proxy.key), { Type: 'AWS::Lambda::Url', Properties: { AuthType: 'NONE', TargetFunctionArn: target } }],
+          ...(withInvokeGrant ? [[`Grant${proxy.lambda}`, grant]] : []),
+        ];
+      }),
+    );
+
+  it('gives a lambda with url Serverless’ url property, in RESPONSE_STREAM mode and with IONS_STREAMING=1 when it streams', () => {
+    const { model } = generate(urlConfig());
+    const fn = (lambda: string) => proxyFunction(model, model.proxies.find((proxy) => proxy.lambda === lambda)!);
+    expect(fn('feed').url).toEqual({ invokeMode: 'RESPONSE_STREAM' });
+    expect(fn('feed').environment[PROXY_ENV.streaming]).toBe('1');
+    expect(fn('files').url).toEqual({ authorizer: 'aws_iam', invokeMode: 'RESPONSE_STREAM' });
+    expect(fn('page').url).toBe(true);
+    expect(fn('page').environment[PROXY_ENV.streaming]).toBeUndefined();
+    expect(fn('web').url).toBeUndefined();
+    expect(fn('web').environment[PROXY_ENV.streaming]).toBeUndefined();
+    expect(functionUrlSummary(model)).toBe('function URLs: feed (public, streaming), files (aws_iam, streaming), page (public)');
+    expect(functionUrlSummary(generate(soloConfig()).model)).toBe('');
+  });
+
+  it('adds the InvokedViaFunctionUrl grant a public URL needs when the CLI did not (serverless v3), and only then', () => {
+    const { model } = generate(urlConfig());
+    const added = missingUrlInvokePermissions(model, compiled(model, false), naming);
+    expect(Object.keys(added).sort()).toEqual(['IonsDashmainDashfeedLambdaPermissionFn', 'IonsDashmainDashpageLambdaPermissionFn']);
+    expect(added.IonsDashmainDashfeedLambdaPermissionFn).toEqual({
+      Type: 'AWS::Lambda::Permission',
+      Properties: { FunctionName: { 'Fn::GetAtt': ['IonsDashmainDashfeedLambdaFunction', 'Arn'] }, Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true },
+    });
+    expect(missingUrlInvokePermissions(model, compiled(model, true), naming)).toEqual({});
+    expect(() => missingUrlInvokePermissions(model, {}, naming)).toThrow(
+      "ions: the framework compiled no function URL for ions-main-feed: this Serverless version does not know functions' url",
+    );
   });
 });
 

@@ -7,7 +7,11 @@ import { startNode } from '../../runtime/node/index.js';
 import { PROXY_ENV } from '../../runtime/protocol/proxy-env.js';
 import { buildProxyBundle, PROXY_BUNDLE_LIMIT_BYTES } from '../../runtime/proxy/build.js';
 import type { ProxyHandler } from '../../runtime/proxy/handler.js';
+import { installAwsLambda, isStreamingHandler } from '../../runtime/dev/awslambda.js';
+import { collectStreamed, invokeStreaming } from '../../runtime/dev/function-url-stream.js';
+import type { StreamingHandler } from '../../runtime/proxy/awslambda.js';
 import { SECRET, buildFixture, configA, tempDirs } from '../node/helpers.js';
+import { streamConfig } from './support/streaming.js';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -44,5 +48,47 @@ it('runs as a Lambda would load it: require the bundle, configure by environment
     process.env = saved;
     await node.close();
     restoreCast();
+  }
+});
+
+it('exports a streamified handler from the bundle under IONS_STREAMING=1, which streams a web ion', async () => {
+  const restoreCast = redirect(tapSink());
+  const outFile = join(await dirs.make('proxy-stream'), 'index.js');
+  await buildProxyBundle(outFile);
+  const node = await startNode({ revisionDir: await buildFixture(dirs, 'service-stream', streamConfig(), 'bundle-stream'), port: 0, secret: SECRET });
+  const saved = { ...process.env };
+  const uninstall = installAwsLambda();
+  try {
+    Object.assign(process.env, {
+      [PROXY_ENV.target]: 'stream',
+      [PROXY_ENV.integration]: 'api-gateway',
+      [PROXY_ENV.endpoint]: node.url,
+      [PROXY_ENV.secret]: SECRET,
+      [PROXY_ENV.streaming]: '1',
+    });
+    // The module reads IONS_STREAMING when Lambda loads it, so this load is the bundle's first.
+    const { handler } = createRequire(import.meta.url)(outFile) as { handler: unknown };
+    expect(isStreamingHandler(handler)).toBe(true);
+    const event = { version: '2.0', rawPath: '/head', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/head' } }, isBase64Encoded: false };
+    const context = { awsRequestId: 'bundle-2', functionName: 'stream', getRemainingTimeInMillis: () => 3_000 };
+    const answer = await collectStreamed(await invokeStreaming(handler as StreamingHandler, event, context));
+    expect(answer).toMatchObject({ statusCode: 201, cookies: ['a=1; Path=/', 'b=2; HttpOnly'], body: 'hello' });
+  } finally {
+    uninstall();
+    process.env = saved;
+    await node.close();
+    restoreCast();
+  }
+});
+
+it('refuses to load under IONS_STREAMING=1 outside a runtime with the awslambda global, saying why', async () => {
+  const outFile = join(await dirs.make('proxy-stream-bare'), 'index.js');
+  await buildProxyBundle(outFile);
+  const saved = { ...process.env };
+  try {
+    Object.assign(process.env, { [PROXY_ENV.streaming]: '1' });
+    expect(() => createRequire(import.meta.url)(outFile)).toThrow(/IONS_STREAMING=1 needs the awslambda global of Lambda's Node.js runtime/);
+  } finally {
+    process.env = saved;
   }
 });

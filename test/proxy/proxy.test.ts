@@ -9,7 +9,8 @@ import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { startNode, type RunningNode } from '../../runtime/node/index.js';
 import { PROXY_ENV } from '../../runtime/protocol/proxy-env.js';
 import { IonsProxyError } from '../../runtime/proxy/failure.js';
-import { createProxyHandler, handler, type ProxyContext } from '../../runtime/proxy/handler.js';
+import { isStreamingHandler } from '../../runtime/dev/awslambda.js';
+import { createProxyHandler, handler, type ProxyContext, type ProxyHandler } from '../../runtime/proxy/handler.js';
 import { SECRET, buildFixture, configA, tempDirs } from '../node/helpers.js';
 
 const dirs = tempDirs();
@@ -67,7 +68,9 @@ describe('the proxy, end to end over loopback', () => {
     const saved = { ...process.env };
     Object.assign(process.env, env('web', 'api-gateway'));
     const event = await fixtureEvent('apigw-v2-request-no-authorizer.json');
-    const result = (await handler(event, lambdaContext(5_000, 'v2-req')).finally(() => {
+    // Loaded without IONS_STREAMING, the export is the usual `(event, context)` proxy.
+    expect(isStreamingHandler(handler)).toBe(false);
+    const result = (await (handler as ProxyHandler)(event, lambdaContext(5_000, 'v2-req')).finally(() => {
       process.env = saved;
     })) as { statusCode: number; headers: Record<string, string>; body: string };
     expect(result.statusCode).toBe(200);

@@ -64,3 +64,8 @@ function readRecords(text: string): RawRecord[] {
   }
   return records;
 }
+
+/** One CSV line (CRLF-terminated) of `fields`, quoted where a field holds a comma, a quote or a line break. */
+export function csvLine(fields: readonly string[]): string {
+  return fields.map((field) => (/[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field)).join(',') + '\r\n';
+}
