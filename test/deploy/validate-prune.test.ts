@@ -11,10 +11,10 @@ import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { hookCommand, keepRevisionsSetting } from '../../runtime/cli/hook-command.js';
 import { RECORDED_MANIFEST } from '../../runtime/deploy/revision-record.js';
 import { runHook } from '../../runtime/deploy/run-hook.js';
-import { push, type PushResult } from '../../runtime/push/push.js';
+import type { PushResult } from '../../runtime/push/push.js';
 import { startCodeBucket, type CodeBucket } from '../push/code-bucket.js';
 import { readBundle, rollOut, startCluster, type Cluster, type ClusterNode } from '../push/cluster.js';
-import { pushConfig, serviceRepo, type ServiceRepo } from '../push/service-repo.js';
+import { pushService, serviceRepo, type ServiceRepo } from '../push/service-repo.js';
 import { hashesOf } from './node-disk.js';
 
 const codeDeploy = mockClient(CodeDeployClient);
@@ -46,15 +46,7 @@ afterAll(async () => {
 async function release(version: string): Promise<{ pushed: PushResult; messages: string[]; dirName: string }> {
   await service.write('src/version.js', `export const VERSION = '${version}';\n`);
   await service.commit(`revision ${version}`);
-  const pushed = await push({
-    serviceDir: service.dir,
-    config: pushConfig(),
-    bucket: bucket.bucket,
-    application: 'app',
-    s3: bucket.s3,
-    codeDeploy: new CodeDeployClient({}),
-    packCacheDir: service.packCacheDir,
-  });
+  const pushed = await pushService(service, bucket);
   const [rollout] = await rollOut(cluster, (await readBundle(bucket.s3, pushed.bundle)).spec);
   const dirName = (await revisionNames()).find((name) => name.startsWith(`${pushed.revision}-`))!;
   return { pushed, messages: rollout!.messages, dirName };

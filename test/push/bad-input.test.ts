@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { deploy } from '../../runtime/deploy/deploy.js';
-import { push, type PushResult } from '../../runtime/push/push.js';
+import type { PushResult } from '../../runtime/push/push.js';
 import { chunkKey } from '../../runtime/push/push-manifest.js';
 import { startCodeBucket, type CodeBucket } from './code-bucket.js';
 import { readBundle, rollOut, startCluster, webProxy, type Cluster } from './cluster.js';
-import { pushConfig, serviceRepo, type ServiceRepo } from './service-repo.js';
+import { pushService, serviceRepo, type ServiceRepo } from './service-repo.js';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const lambda = mockClient(LambdaClient);
@@ -23,17 +23,7 @@ let cluster: Cluster;
 let service: ServiceRepo;
 let a: PushResult;
 
-const pushTo = (bucketName: string, uname?: string) =>
-  push({
-    serviceDir: service.dir,
-    config: pushConfig(),
-    bucket: bucketName,
-    application: 'app',
-    s3: bucket.s3,
-    codeDeploy: new CodeDeployClient({}),
-    packCacheDir: service.packCacheDir,
-    ...(uname ? { uname } : {}),
-  });
+const pushTo = (bucketName: string, uname?: string) => pushService(service, bucket, { bucketName, ...(uname ? { uname } : {}) });
 
 const deployTo = (group: string, rev: string, bucketName = bucket.bucket) =>
   deploy({

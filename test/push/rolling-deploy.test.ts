@@ -15,10 +15,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { deploy } from '../../runtime/deploy/deploy.js';
 import { PROXY_ENV } from '../../runtime/protocol/proxy-env.js';
-import { push, type PushResult } from '../../runtime/push/push.js';
+import type { PushResult } from '../../runtime/push/push.js';
 import { startCodeBucket, type CodeBucket } from './code-bucket.js';
 import { readBundle, rollOut, startCluster, webProxy, type Cluster } from './cluster.js';
-import { pushConfig, serviceRepo, type ServiceRepo } from './service-repo.js';
+import { pushService, serviceRepo, type ServiceRepo } from './service-repo.js';
 
 const codeDeploy = mockClient(CodeDeployClient);
 const lambda = mockClient(LambdaClient);
@@ -52,8 +52,7 @@ afterAll(async () => {
   lambda.restore();
 });
 
-const pushNow = () =>
-  push({ serviceDir: service.dir, config: pushConfig(), bucket: bucket.bucket, application: APPLICATION, s3: bucket.s3, codeDeploy: new CodeDeployClient({}), packCacheDir: service.packCacheDir });
+const pushNow = () => pushService(service, bucket, { application: APPLICATION });
 
 const deployNow = (rev: string) =>
   deploy({

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHook, type NodeHost } from '../../runtime/deploy/run-hook.js';
-import { push, type PushResult } from '../../runtime/push/push.js';
+import type { PushResult } from '../../runtime/push/push.js';
 import { startCodeBucket, type CodeBucket } from './code-bucket.js';
 import { readBundle } from './cluster.js';
-import { pushConfig, serviceRepo, type ServiceRepo } from './service-repo.js';
+import { pushService, serviceRepo, type ServiceRepo } from './service-repo.js';
 
 const codeDeploy = mockClient(CodeDeployClient);
 let bucket: CodeBucket;
@@ -33,15 +33,7 @@ beforeAll(async () => {
   service = await serviceRepo();
   home = await mkdtemp(join(tmpdir(), 'ions-fresh-node-'));
   codeDeploy.on(RegisterApplicationRevisionCommand).resolves({});
-  pushed = await push({
-    serviceDir: service.dir,
-    config: pushConfig(),
-    bucket: bucket.bucket,
-    application: 'app',
-    s3: bucket.s3,
-    codeDeploy: new CodeDeployClient({}),
-    packCacheDir: service.packCacheDir,
-  });
+  pushed = await pushService(service, bucket);
 });
 
 afterAll(async () => {

@@ -5,7 +5,10 @@ import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import type { IonsConfig } from '../../runtime/config/ions-config.js';
+import { push, type PushResult } from '../../runtime/push/push.js';
+import type { CodeBucket } from './code-bucket.js';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '../..');
@@ -49,4 +52,18 @@ export async function serviceRepo(from = 'test/push/fixtures/service'): Promise<
   };
   await service.commit('revision A');
   return service;
+}
+
+/** Pushes the service as it is now into the code bucket (CodeDeploy as the calling test mocks it). */
+export function pushService(service: ServiceRepo, bucket: CodeBucket, options: { bucketName?: string; application?: string; uname?: string } = {}): Promise<PushResult> {
+  return push({
+    serviceDir: service.dir,
+    config: pushConfig(),
+    bucket: options.bucketName ?? bucket.bucket,
+    application: options.application ?? 'app',
+    s3: bucket.s3,
+    codeDeploy: new CodeDeployClient({}),
+    packCacheDir: service.packCacheDir,
+    ...(options.uname ? { uname: options.uname } : {}),
+  });
 }
