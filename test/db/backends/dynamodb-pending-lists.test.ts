@@ -320,7 +320,10 @@ describe('dynamodb+s3 pending lists', () => {
     await writer.append(162, small(163));
     await storage.close();
     expect(lists).toBe(2);
-    expect(swept()).toEqual([[leftover]]);
+    // One sweep deleted something: the leftover, and perhaps the list the writer's first append
+    // replaced, when the writer's own delete of it (in the background) had not landed yet.
+    expect(swept()).toHaveLength(1);
+    expect(swept()[0]).toContain(leftover);
     expect(await pendingKeys(place)).toEqual([]);
   });
 
