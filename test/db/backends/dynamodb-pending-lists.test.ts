@@ -103,6 +103,21 @@ function failDeletes(s3: S3Client): void {
   );
 }
 
+
+/**
+ * Two large appends by a writer that cannot delete: the first one's list is left behind, as a writer
+ * that died before deleting it would leave it; the second one's is the list the head names.
+ */
+async function leaveLeftover(place: Place): Promise<{ leftover: string; named: string }> {
+  const crashed = place.storage({ s3: failDeletes });
+  const db = await crashed.open(DB);
+  await db.append(0, batch(0));
+  const leftover = (await namedKey(place))!;
+  await db.append(80, batch(80));
+  const named = (await namedKey(place))!;
+  await crashed.close();
+  return { leftover, named };
+}
 /** Runs `meanwhile` before each of the client's first `times` reads of a pending list is sent. */
 function beforePendingReads(s3: S3Client, meanwhile: () => Promise<void>, times = 1): void {
   let left = times;
@@ -271,13 +286,7 @@ describe('dynamodb+s3 pending lists', () => {
 
   it('sweeps a leftover pending list once it is older than the grace period, never sooner', async () => {
     const place = await freshPlace();
-    // A writer that cannot delete leaves the replaced list behind, as one that died before deleting would.
-    const crashed = place.storage({ s3: failDeletes });
-    const db = await crashed.open(DB);
-    await db.append(0, batch(0));
-    const leftover = (await namedKey(place))!;
-    await db.append(80, batch(80));
-    await crashed.close();
+    const { leftover } = await leaveLeftover(place);
     tap.clear();
 
     let lastT = 160;
@@ -302,12 +311,7 @@ describe('dynamodb+s3 pending lists', () => {
 
   it('sweeps on a writer’s first append and then once per grace period', async () => {
     const place = await freshPlace();
-    const crashed = place.storage({ s3: failDeletes });
-    const db = await crashed.open(DB);
-    await db.append(0, batch(0));
-    const leftover = (await namedKey(place))!;
-    await db.append(80, batch(80));
-    await crashed.close();
+    const { leftover } = await leaveLeftover(place);
     tap.clear();
     let clock = Date.now();
     let lists = 0;
@@ -329,13 +333,7 @@ describe('dynamodb+s3 pending lists', () => {
 
   it('never sweeps the pending list the head names, however old', async () => {
     const place = await freshPlace();
-    const crashed = place.storage({ s3: failDeletes });
-    const db = await crashed.open(DB);
-    await db.append(0, batch(0));
-    const leftover = (await namedKey(place))!;
-    await db.append(80, batch(80));
-    const replacedToo = (await namedKey(place))!;
-    await crashed.close();
+    const { leftover, named: replacedToo } = await leaveLeftover(place);
     tap.clear();
     // To this writer's clock every object is ten grace periods old, the one its own append just named too.
     const storage = place.storage({ now: () => Date.now() + 10 * PENDING_LIST_GRACE_MS });
