@@ -103,7 +103,6 @@ function failDeletes(s3: S3Client): void {
   );
 }
 
-
 /**
  * Two large appends by a writer that cannot delete: the first one's list is left behind, as a writer
  * that died before deleting it would leave it; the second one's is the list the head names.
@@ -118,6 +117,7 @@ async function leaveLeftover(place: Place): Promise<{ leftover: string; named: s
   await crashed.close();
   return { leftover, named };
 }
+
 /** Runs `meanwhile` before each of the client's first `times` reads of a pending list is sent. */
 function beforePendingReads(s3: S3Client, meanwhile: () => Promise<void>, times = 1): void {
   let left = times;
