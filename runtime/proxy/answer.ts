@@ -2,6 +2,7 @@
 import { fail, type Integration } from './failure.js';
 import type { ForwardResult } from './forward.js';
 import type { ProxySettings } from './settings.js';
+import { logAlert } from './log-alert.js';
 
 /** What the Lambda returns for the node's answer (or its absence); throws where an event must be retried. */
 export function answer({ target, integration }: ProxySettings, event: unknown, result: ForwardResult): unknown {
@@ -26,6 +27,6 @@ export function answer({ target, integration }: ProxySettings, event: unknown, r
 
 export function failed(integration: Integration, event: unknown, status: number, reason: string, retryAfter?: string) {
   // The log keeps the detail that the client response leaves out.
-  console.error(JSON.stringify({ type: 'alert', msg: 'ions proxy failed', status, reason }));
+  logAlert({ msg: 'ions proxy failed', status, reason });
   return fail(integration, event, status, reason, retryAfter);
 }

@@ -7,6 +7,7 @@ import { lambdaTarget, type InvokeContext } from '../protocol/wire.js';
 import type { Integration } from './failure.js';
 import { forwardTarget, parseEndpoint, type Endpoint, type ForwardTarget } from './forward.js';
 import { loadSecret, type ProxyEnvVars } from './secret.js';
+import { logAlert } from './log-alert.js';
 
 /** The parts of the Lambda context a proxy reads. */
 export interface ProxyContext {
@@ -68,7 +69,7 @@ export function keyReader(env: ProxyEnvVars, options: ProxyOptions): () => Promi
       }));
   if (options.eagerKey === true && env[PROXY_ENV.secretParameter]) {
     key().catch((error: unknown) => {
-      console.error(JSON.stringify({ type: 'alert', msg: 'ions proxy: reading the key at start failed; the first invocation reads it again', reason: (error as Error).message }));
+      logAlert({ msg: 'ions proxy: reading the key at start failed; the first invocation reads it again', reason: (error as Error).message });
     });
   }
   return key;

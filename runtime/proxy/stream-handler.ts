@@ -12,6 +12,7 @@ import type { ProxyEnvVars } from './secret.js';
 import { DEFAULT_MARGIN_MS, forwardedContext, keyReader, readSettings, type ProxyContext, type ProxyOptions, type ProxySettings } from './settings.js';
 import { PreludeFailure, relayStream } from './stream-relay.js';
 import { wholeAnswer } from './whole-answer.js';
+import { logAlert } from './log-alert.js';
 
 export type StreamingProxyHandler = (event: unknown, responseStream: LambdaResponseStream, context: ProxyContext) => Promise<void>;
 
@@ -41,7 +42,7 @@ export function createStreamingProxyHandler(env: ProxyEnvVars, runtime: AwsLambd
         return writeWhole(runtime, responseStream, failed(current.integration, event, status, `${current.target.name}: ${error.message}`));
       }
       // Bytes went out: the answer can only be cut off, which failing the invocation does.
-      console.error(JSON.stringify({ type: 'alert', msg: 'ions proxy: streamed answer cut off', target: current.target.name, reason: (error as Error).message }));
+      logAlert({ msg: 'ions proxy: streamed answer cut off', target: current.target.name, reason: (error as Error).message });
       throw error;
     }
   };
