@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_NODE_PORT } from '../config/ions-config.js';
-import { NODE_ENV } from '../config/node-env.js';
+import { readNodeEnv } from '../config/node-env.js';
 import { NODE_HOME } from '../deploy/node-layout.js';
 import { runHook } from '../deploy/run-hook.js';
 import { HOOK_PHASES, type HookPhase, type HookSpec } from '../push/codedeploy-bundle.js';
@@ -17,16 +17,6 @@ const run = promisify(execFile);
 
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
-/** IONS_KEEP_REVISIONS as a count; undefined (the default) when unset. */
-export function keepRevisionsSetting(env: NodeJS.ProcessEnv): number | undefined {
-  const value = env[NODE_ENV.keepRevisions];
-  if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new Error(`${NODE_ENV.keepRevisions} must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
-
 export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   let spec: HookSpec;
   try {
@@ -34,12 +24,12 @@ export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJ
   } catch (error) {
     throw new Error(`cannot read the hook spec ${specFile}: ${(error as Error).message}`, { cause: error });
   }
-  const keepRevisions = keepRevisionsSetting(env);
+  const { keepRevisions, port } = readNodeEnv(env);
   const { S3Client } = await import('@aws-sdk/client-s3');
   return runHook(phase, spec, {
     ...(keepRevisions !== undefined && { keepRevisions }),
     home: env.IONS_HOME ?? NODE_HOME,
-    nodeUrl: `http://127.0.0.1:${env[NODE_ENV.port] ?? DEFAULT_NODE_PORT}`,
+    nodeUrl: `http://127.0.0.1:${port ?? DEFAULT_NODE_PORT}`,
     s3: new S3Client({}),
     secret: () => loadSecret(env),
     startNode: async () => void (await run('systemctl', ['start', 'ions-node'])),

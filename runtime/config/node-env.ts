@@ -32,6 +32,8 @@ export interface NodeEnv {
   app?: string;
   group?: string;
   port?: number;
+  /** Revisions the deploy hooks keep besides the served one; unset for their default. */
+  keepRevisions?: number;
   configParameter?: string;
   storage?: StorageType;
   /** Present exactly when storage is dynamodb. */
@@ -66,6 +68,13 @@ export function readNodeEnv(env: EnvVars): NodeEnv {
     const n = Number(port);
     if (!/^\d+$/.test(port) || n > 65535) throw new NodeEnvError(`${NODE_ENV.port} must be a port number (0-65535), got ${JSON.stringify(port)}`);
     settings.port = n;
+  }
+  const keep = value(env, NODE_ENV.keepRevisions);
+  if (keep !== undefined) {
+    if (!/^\d+$/.test(keep) || !Number.isSafeInteger(Number(keep))) {
+      throw new NodeEnvError(`${NODE_ENV.keepRevisions} must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(keep)}`);
+    }
+    settings.keepRevisions = Number(keep);
   }
   const configParameter = value(env, NODE_ENV.configParameter);
   if (configParameter !== undefined) settings.configParameter = configParameter;

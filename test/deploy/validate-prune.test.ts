@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
-import { hookCommand, keepRevisionsSetting } from '../../runtime/cli/hook-command.js';
+import { hookCommand } from '../../runtime/cli/hook-command.js';
+import { readNodeEnv } from '../../runtime/config/node-env.js';
 import { RECORDED_MANIFEST } from '../../runtime/deploy/revision-record.js';
 import { runHook } from '../../runtime/deploy/run-hook.js';
 import type { PushResult } from '../../runtime/push/push.js';
@@ -138,12 +139,12 @@ describe('the validate hook prunes', () => {
 
 describe('IONS_KEEP_REVISIONS', () => {
   it('is a whole number, unset for the default', () => {
-    expect(keepRevisionsSetting({})).toBeUndefined();
-    expect(keepRevisionsSetting({ IONS_KEEP_REVISIONS: '' })).toBeUndefined();
-    expect(keepRevisionsSetting({ IONS_KEEP_REVISIONS: '0' })).toBe(0);
-    expect(keepRevisionsSetting({ IONS_KEEP_REVISIONS: '5' })).toBe(5);
+    expect(readNodeEnv({}).keepRevisions).toBeUndefined();
+    expect(readNodeEnv({ IONS_KEEP_REVISIONS: '' }).keepRevisions).toBeUndefined();
+    expect(readNodeEnv({ IONS_KEEP_REVISIONS: '0' }).keepRevisions).toBe(0);
+    expect(readNodeEnv({ IONS_KEEP_REVISIONS: '5' }).keepRevisions).toBe(5);
     for (const bad of ['two', '-1', '1.5', ' 2']) {
-      expect(() => keepRevisionsSetting({ IONS_KEEP_REVISIONS: bad })).toThrow(
+      expect(() => readNodeEnv({ IONS_KEEP_REVISIONS: bad })).toThrow(
         `IONS_KEEP_REVISIONS must be a whole number of revisions to keep besides the served one, got ${JSON.stringify(bad)}`,
       );
     }
