@@ -19,6 +19,8 @@ import { writeStreamAnswer } from './stream-answer.js';
 export interface InvokeSettings {
   verifier: RequestVerifier;
   maxBodyBytes: number;
+  /** Set once the node is closing: answers then tell kept-alive clients to go elsewhere. */
+  closing: boolean;
 }
 
 /** Answers one invoke; whatever goes wrong is answered here too, so nothing is left for the caller to catch. */
@@ -163,9 +165,14 @@ class Invocation {
     } catch (error) {
       return this.failed(error);
     }
-    const { res } = this;
+    const { res, settings } = this;
     try {
-      res.writeHead(200, ['content-length', String(Buffer.byteLength(text))]);
+      // The head a proxy needs and nothing else: no Date (nobody reads it), and a Connection header of
+      // our own, which stops Node adding its Keep-Alive timeout hint: an agent
+      // builds the header map of every answer to read that hint, and the proxy's (no idle timeout of
+      // its own) would ignore it anyway.
+      res.sendDate = false;
+      res.writeHead(200, ['content-length', String(Buffer.byteLength(text)), 'connection', res.shouldKeepAlive && !settings.closing ? 'keep-alive' : 'close']);
       res.end(text);
     } catch (unexpected) {
       failedToAnswer(this.req, res, unexpected);

@@ -21,7 +21,7 @@ import { groupRole, roleKind, type GroupRole, type LeaseTiming } from './group-r
 import { reachableUrl } from './lease-owner.js';
 import { handleDbTransact } from './db-transact.js';
 import { handleHttpDirect } from './http-direct.js';
-import { handleInvoke } from './invoke.js';
+import { handleInvoke, type InvokeSettings } from './invoke.js';
 import { failedToAnswer, refuseUnread, sendJson } from './respond.js';
 import { inFlight, reportInFlight } from './in-flight.js';
 import { serving, type Serving } from './serving.js';
@@ -92,6 +92,7 @@ export interface RunningNode {
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 const DEFAULT_LAMBDA_PENDING = 100;
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+const IDLE_SWEEP_MS = 50;
 
 // Nodes in one process share the app context (it is per process), so they share its storage too, and
 // only the last node to close closes the context's connections.
@@ -104,7 +105,7 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
   const verifier = requestVerifier(options.secret, options.clockWindowMs ?? DEFAULT_CLOCK_WINDOW_MS);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const limits = { lambdaPending: options.lambdaPending ?? DEFAULT_LAMBDA_PENDING };
-  const invokeSettings = { verifier, maxBodyBytes };
+  const invokeSettings: InvokeSettings = { verifier, maxBodyBytes, closing: false };
   let current: Serving | undefined;
   let group = options.group;
   // Fixed by the first revision installed: a node does not change groups.
@@ -246,11 +247,16 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     close() {
       closed ??= (async () => {
         closing = true;
+        invokeSettings.closing = true;
         stopReport?.();
         const drained = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // A connection whose request was in flight goes idle once answered; the server only ends
+        // once every connection has, so idle ones are closed as they appear rather than at the cut.
+        const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
         const cut = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS);
         await drained;
+        clearInterval(sweep);
         clearTimeout(cut);
         await role?.close();
         if (--runningNodes === 0) await closeNodeContext();

@@ -1,7 +1,7 @@
 // Shared by the node and proxy suites: fixture configs, revisions built into temp dirs, and a client
 // that speaks the signed invoke protocol over real loopback HTTP.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
+import { request, type Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,17 +74,19 @@ export interface Answer {
   headers: Record<string, string | string[] | undefined>;
   text: string;
   json(): unknown;
+  /** Whether the request went out on a kept-alive connection of `agent`. */
+  reusedSocket: boolean;
 }
 
-/** One HTTP request on a fresh connection, the body sent as given. */
-export function httpRequest(url: string, method: string, headers: Record<string, string>, body?: string | Buffer): Promise<Answer> {
+/** One HTTP request, on a fresh connection unless a keep-alive `agent` is given; the body sent as given. */
+export function httpRequest(url: string, method: string, headers: Record<string, string>, body?: string | Buffer, agent: Agent | false = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers, agent: false }, (res) => {
+    const req = request(url, { method, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text), reusedSocket: req.reusedSocket });
       });
       res.on('error', reject);
     });
@@ -107,10 +109,12 @@ export interface SignedOptions {
   nonce?: string;
   /** Headers sent instead of the signed ones. */
   headers?: Record<string, string>;
+  /** A keep-alive agent to send through, as a proxy does; a fresh connection otherwise. */
+  agent?: Agent;
 }
 
 /** A signed invoke of `target`, the way a proxy sends it. */
 export function invoke(nodeUrl: string, target: string, body: string, options: SignedOptions = {}): Promise<Answer> {
   const headers = options.headers ?? signedHeaders(options.secret ?? SECRET, target, body, options.timestamp, options.nonce);
-  return httpRequest(nodeUrl + invokePath(target), 'POST', { 'content-type': 'application/json', ...headers }, body);
+  return httpRequest(nodeUrl + invokePath(target), 'POST', { 'content-type': 'application/json', ...headers }, body, options.agent);
 }

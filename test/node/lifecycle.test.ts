@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { Agent } from 'node:http';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAppInfo } from '../../runtime/app/context.js';
@@ -132,6 +133,38 @@ describe('start and stop', () => {
     expect((await inFlight).status).toBe(200);
     await closed;
     await expect(httpRequest(`${node.url}/_ions/health`, 'GET', {})).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('tells a kept-alive client to close on the answer in flight when closing, and does not wait for the drain cut', async () => {
+    const node = await startNode({ revisionDir: revisionA, port: 0, secret: SECRET, drainTimeoutMs: 60_000 });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const inFlight = invoke(node.url, 'lambda/slow', invokeBody({ ms: 300 }), { agent });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closed = node.close();
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      expect(answer.headers.connection).toBe('close');
+      const cutoff = new Promise((resolve) => setTimeout(resolve, 2_000, 'still open'));
+      expect(await Promise.race([closed.then(() => 'closed'), cutoff])).toBe('closed');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('closes a kept-alive HTTP-direct connection once its request in flight is answered, without waiting for the drain cut', async () => {
+    const node = await startNode({ revisionDir: revisionA, port: 0, secret: SECRET, drainTimeoutMs: 60_000 });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const inFlight = httpRequest(`${node.url}/slow?ms=300`, 'GET', {}, undefined, agent);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const closed = node.close();
+      expect((await inFlight).status).toBe(200);
+      const cutoff = new Promise((resolve) => setTimeout(resolve, 2_000, 'still open'));
+      expect(await Promise.race([closed.then(() => 'closed'), cutoff])).toBe('closed');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('drains and exits 0 on SIGTERM in a node process', async () => {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAppInfo, getEnv } from '../../runtime/app/context.js';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
@@ -50,6 +51,19 @@ describe('a node serving a revision', () => {
     const result = answer.json() as { statusCode: number; body: string };
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body)).toEqual({ revision: 'A', method: 'get', uri: '/', requestId: 'web-1' });
+  });
+
+  it('answers invokes on a kept-alive connection with a lean head: no Date, no Keep-Alive hint', async () => {
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const first = await invoke(node.url, 'lambda/info', invokeBody({}), { agent });
+      const second = await invoke(node.url, 'lambda/info', invokeBody({}, { awsRequestId: 'req-2' }), { agent });
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(second.reusedSocket).toBe(true);
+      expect(second.headers).toEqual({ 'content-length': String(Buffer.byteLength(second.text)), connection: 'keep-alive' });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('calls web ions through their callback entry, ionized by the app or by the node, and event ions as functions', async () => {
