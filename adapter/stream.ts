@@ -1,8 +1,10 @@
-// A web ion answering as a stream (Lambda response streaming through a function URL). The response
-// map's status, headers and cookies become the prelude a function URL streams first, laid out as the
-// HTTP API v2 codec lays them out (one string per header name, `set-cookie` values apart in `cookies`);
-// the body becomes bytes, handed over in the order the body yields them rather than collected. The
-// bytes go out as they are, so `isBase64Encoded` in the map has nothing to decide here.
+// A web ion answering as a stream (Lambda response streaming through a function URL or a REST API). The
+// response map's status, headers and cookies become the prelude that streams first, laid out as the
+// HTTP API v2 codec lays them out (one string per header name, `set-cookie` values apart in `cookies`),
+// whatever the event's shape: the proxy writes it in the fields its front reads
+// (runtime/proxy/stream-metadata.ts). The body becomes bytes, handed over in the order the body yields
+// them rather than collected. The bytes go out as they are, so `isBase64Encoded` in the map has nothing
+// to decide here.
 import { Readable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import { failureResponse } from './http/failure.js';

@@ -5,10 +5,10 @@
 // Every proxy invocation runs this, so an attempt is one object (its own deadline) and a handful of
 // listeners, with no promise and no per-request timer.
 import { Buffer } from 'node:buffer';
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type * as Https from 'node:https';
 import { authorization, type SigningKey } from '../protocol/signing.js';
-import { HEADERS, invokePath, STREAM_FRAMING } from '../protocol/wire.js';
+import { HEADERS, HEALTH_PATH, invokePath, STREAM_FRAMING } from '../protocol/wire.js';
 import { Deadline } from './deadlines.js';
 
 export type ForwardResult =
@@ -41,10 +41,74 @@ export function parseEndpoint(base: string): Endpoint {
 }
 
 const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
+
+interface Client {
+  agent: HttpAgent;
+  request(options: RequestOptions, callback?: (response: IncomingMessage) => void): ClientRequest;
+}
+
+const http: Client = { agent: httpAgent, request: httpRequest };
+// Loading `node:https` loads TLS, about 2 ms of every cold start. Generated stacks reach their nodes
+// over plain HTTP inside the VPC, so it is loaded only once an https endpoint is used.
+let https: Client | undefined;
+
+function clientFor(endpoint: Endpoint): Client {
+  if (!endpoint.https) return http;
+  if (https === undefined) {
+    const load = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    if (load === undefined) throw new Error('https endpoints need Node 20.16 or later (process.getBuiltinModule)');
+    const module = load('node:https') as typeof Https;
+    https = { agent: new module.Agent({ keepAlive: true }), request: module.request };
+  }
+  return https;
+}
 
 // Per container, so that successive invocations spread over the nodes.
 let nextEndpoint = 0;
+
+/**
+ * Opens a kept-alive connection to the endpoint the next invoke goes to, with an unsigned health check,
+ * and leaves it in the agent's pool: run while Lambda initializes the container, it takes the TCP (and
+ * TLS) handshake off the first invocation. `done` hears once whether the node answered.
+ */
+export function preconnect(endpoints: readonly Endpoint[], done: (error: Error | undefined) => void): void {
+  const endpoint = endpoints[nextEndpoint % endpoints.length]!;
+  let reported = false;
+  const report = (error: Error | undefined): void => {
+    if (reported) return;
+    reported = true;
+    done(error);
+  };
+  let client: Client;
+  try {
+    client = clientFor(endpoint);
+  } catch (error) {
+    return report(new Error(`${endpoint.base}: ${(error as Error).message}`));
+  }
+  const request = client.request(
+    {
+      hostname: endpoint.hostname,
+      port: endpoint.port,
+      path: HEALTH_PATH,
+      method: 'GET',
+      agent: client.agent,
+      headers: ['host', endpoint.host],
+      timeout: PRECONNECT_TIMEOUT_MS,
+    },
+    (response: IncomingMessage) => {
+      // Read to the end, or the connection never goes back to the pool.
+      response.resume();
+      response.on('end', () => report(undefined));
+      response.on('error', report);
+    },
+  );
+  request.on('timeout', () => request.destroy(new Error(`${endpoint.base} did not answer a health check within ${PRECONNECT_TIMEOUT_MS} ms`)));
+  request.on('error', (error) => report(new Error(`${endpoint.base}: ${error.message}`)));
+  request.end();
+}
+
+/** Long enough for a node under load; short next to Lambda's 10 s init phase. */
+const PRECONNECT_TIMEOUT_MS = 2_000;
 
 /** A signed target and its request path, worked out once per cold start. */
 export interface ForwardTarget {
@@ -164,12 +228,13 @@ class Attempt extends Deadline {
     const { endpoint, forwarding } = this;
     this.timeoutMs = this.at - Date.now();
     if (this.timeoutMs <= 0) return this.settle({ kind: 'timeout', message: `no time left to reach ${endpoint.base}` });
-    const request = (endpoint.https ? httpsRequest : httpRequest)({
+    const client = clientFor(endpoint);
+    const request = client.request({
       hostname: endpoint.hostname,
       port: endpoint.port,
       path: forwarding.target.path,
       method: 'POST',
-      agent: endpoint.https ? httpsAgent : httpAgent,
+      agent: client.agent,
       // As a flat list, the headers go straight into the request head; an object would be copied
       // header by header into the request first. A list also means Node adds no Host of its own.
       headers: [

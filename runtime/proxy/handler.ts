@@ -7,7 +7,7 @@ import type { InvokeBody } from '../protocol/wire.js';
 import { answer } from './answer.js';
 import { forwardThen } from './forward.js';
 import type { ProxyEnvVars } from './secret.js';
-import { DEFAULT_MARGIN_MS, forwardedContext, keyReader, readSettings, type ProxyContext, type ProxyOptions, type ProxySettings } from './settings.js';
+import { DEFAULT_MARGIN_MS, forwardedContext, keyReader, readSettings, settingsAtStart, type ProxyContext, type ProxyOptions, type ProxySettings } from './settings.js';
 import { streamingLambdaHandler, type StreamingProxyHandler } from './stream-handler.js';
 
 export type { ProxyContext, ProxyOptions } from './settings.js';
@@ -17,9 +17,9 @@ export type ProxyHandler = (event: unknown, context: ProxyContext) => Promise<un
 /** A proxy serving what `env` describes; the environment and the key are read once, on first use. */
 export function createProxyHandler(env: ProxyEnvVars, options: ProxyOptions = {}): ProxyHandler {
   const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
-  let settings: ProxySettings | undefined;
-  let loaded: KeyObject | undefined;
   const key = keyReader(env, options);
+  let settings = settingsAtStart(env, options, readSettings);
+  let loaded: KeyObject | undefined;
   const firstUse = async (event: unknown, context: ProxyContext): Promise<unknown> => {
     settings ??= readSettings(env);
     loaded = await key();
@@ -50,5 +50,5 @@ export function createLambdaHandler(env: ProxyEnvVars, options: ProxyOptions = {
   return env[PROXY_ENV.streaming] === '1' ? streamingLambdaHandler(env, options) : createProxyHandler(env, options);
 }
 
-/** The deployed Lambda's handler: configured by the process environment, its key read while the container starts. */
-export const handler: LambdaHandler = createLambdaHandler(process.env, { eagerKey: true });
+/** The deployed Lambda's handler: configured by the process environment; its key read and a node connected while the container starts. */
+export const handler: LambdaHandler = createLambdaHandler(process.env, { eagerKey: true, preconnect: true });

@@ -5,7 +5,7 @@ import { PROXY_ENV } from '../protocol/proxy-env.js';
 import { signingKey } from '../protocol/signing.js';
 import { lambdaTarget, type InvokeContext } from '../protocol/wire.js';
 import type { Integration } from './failure.js';
-import { forwardTarget, parseEndpoint, type Endpoint, type ForwardTarget } from './forward.js';
+import { forwardTarget, parseEndpoint, preconnect, type Endpoint, type ForwardTarget } from './forward.js';
 import { loadSecret, type ProxyEnvVars } from './secret.js';
 import { logAlert } from './log-alert.js';
 
@@ -28,6 +28,12 @@ export interface ProxyOptions {
    * SSM client and calling SSM is most of a proxy's cold start. Only the SSM key is read early.
    */
   eagerKey?: boolean;
+  /**
+   * Also read the settings and connect to a node when the handler is made (see `preconnect`), so that
+   * the first invocation finds a kept-alive connection. Settings that cannot be read are left for the
+   * first invocation to report.
+   */
+  preconnect?: boolean;
 }
 
 export const DEFAULT_MARGIN_MS = 500;
@@ -55,6 +61,24 @@ export function readSettings(env: ProxyEnvVars): ProxySettings {
     .map(parseEndpoint);
   if (endpoints.length === 0) throw new Error(`ions proxy: ${PROXY_ENV.endpoint} lists no endpoint`);
   return { target: forwardTarget(lambdaTarget(required(PROXY_ENV.target))), integration, endpoints };
+}
+
+/**
+ * Settings read at once and a node connected to, when `options.preconnect` asks for it; undefined
+ * otherwise or when the settings are wrong, which the first invocation then reports as usual.
+ */
+export function settingsAtStart(env: ProxyEnvVars, options: ProxyOptions, read: (env: ProxyEnvVars) => ProxySettings): ProxySettings | undefined {
+  if (options.preconnect !== true) return undefined;
+  let settings: ProxySettings;
+  try {
+    settings = read(env);
+  } catch {
+    return undefined;
+  }
+  preconnect(settings.endpoints, (error) => {
+    if (error) logAlert({ msg: 'ions proxy: connecting to a node at start failed; the first invocation connects again', reason: error.message });
+  });
+  return settings;
 }
 
 /** The key, read once; a failed read is not kept, so the next invocation of this container tries again. */

@@ -1,7 +1,8 @@
-// The proxy of a web ion behind a function URL with InvokeMode RESPONSE_STREAM (IONS_STREAMING=1):
-// it asks the node for a streamed answer and streams it on to the client as it comes. Everything that
-// is not a streamed answer (a refusal, an unreachable node, an event ion's JSON) is answered whole,
-// with the same statuses as the usual proxy.
+// The proxy of a web ion that answers as a Lambda response stream (IONS_STREAMING=1), behind a function
+// URL with InvokeMode RESPONSE_STREAM or a REST API method whose integration streams: it asks the node
+// for a streamed answer and streams it on to the client as it comes. Everything that is not a streamed
+// answer (a refusal, an unreachable node, an event ion's JSON) is answered whole, with the same
+// statuses as the usual proxy.
 import type { IncomingMessage } from 'node:http';
 import { PROXY_ENV } from '../protocol/proxy-env.js';
 import type { InvokeBody } from '../protocol/wire.js';
@@ -9,7 +10,8 @@ import { answer, failed } from './answer.js';
 import { awslambdaGlobal, type AwsLambdaRuntime, type LambdaResponseStream } from './awslambda.js';
 import { forwardStreamThen, type ForwardResult } from './forward.js';
 import type { ProxyEnvVars } from './secret.js';
-import { DEFAULT_MARGIN_MS, forwardedContext, keyReader, readSettings, type ProxyContext, type ProxyOptions, type ProxySettings } from './settings.js';
+import { DEFAULT_MARGIN_MS, forwardedContext, keyReader, readSettings, settingsAtStart, type ProxyContext, type ProxyOptions, type ProxySettings } from './settings.js';
+import { frontOf, metadataFor, type StreamFront } from './stream-metadata.js';
 import { PreludeFailure, relayStream } from './stream-relay.js';
 import { wholeAnswer } from './whole-answer.js';
 import { logAlert } from './log-alert.js';
@@ -22,7 +24,7 @@ type Forwarded = ForwardResult | { kind: 'stream'; response: IncomingMessage };
 export function createStreamingProxyHandler(env: ProxyEnvVars, runtime: AwsLambdaRuntime, options: ProxyOptions = {}): StreamingProxyHandler {
   const marginMs = options.marginMs ?? DEFAULT_MARGIN_MS;
   const key = keyReader(env, options);
-  let settings: ProxySettings | undefined;
+  let settings = settingsAtStart(env, options, streamingSettings);
   return async (event, responseStream, context) => {
     settings ??= streamingSettings(env);
     const current = settings;
@@ -33,13 +35,14 @@ export function createStreamingProxyHandler(env: ProxyEnvVars, runtime: AwsLambd
     const forwarded = await new Promise<Forwarded>((resolve) =>
       forwardStreamThen(current.endpoints, secret, current.target, JSON.stringify(body), deadline, resolve, (response) => resolve({ kind: 'stream', response })),
     );
-    if (forwarded.kind !== 'stream') return writeWhole(runtime, responseStream, answer(current, event, forwarded));
+    const front = frontOf(event);
+    if (forwarded.kind !== 'stream') return writeWhole(runtime, front, responseStream, answer(current, event, forwarded));
     try {
-      await relayStream(runtime, forwarded.response, responseStream, deadline);
+      await relayStream(runtime, front, forwarded.response, responseStream, deadline);
     } catch (error) {
       if (error instanceof PreludeFailure) {
         const status = error.timedOut ? 504 : 502;
-        return writeWhole(runtime, responseStream, failed(current.integration, event, status, `${current.target.name}: ${error.message}`));
+        return writeWhole(runtime, front, responseStream, failed(current.integration, event, status, `${current.target.name}: ${error.message}`));
       }
       // Bytes went out: the answer can only be cut off, which failing the invocation does.
       logAlert({ msg: 'ions proxy: streamed answer cut off', target: current.target.name, reason: (error as Error).message });
@@ -56,9 +59,9 @@ function streamingSettings(env: ProxyEnvVars): ProxySettings {
   return settings;
 }
 
-async function writeWhole(runtime: AwsLambdaRuntime, responseStream: LambdaResponseStream, result: unknown): Promise<void> {
+async function writeWhole(runtime: AwsLambdaRuntime, front: StreamFront, responseStream: LambdaResponseStream, result: unknown): Promise<void> {
   const { prelude, body } = wholeAnswer(result);
-  const out = runtime.HttpResponseStream.from(responseStream, prelude);
+  const out = runtime.HttpResponseStream.from(responseStream, metadataFor(front, prelude));
   await new Promise<void>((resolve, reject) => {
     out.once('error', reject);
     out.end(body, () => resolve());

@@ -1,12 +1,14 @@
 // Relays a node's streamed answer (see STREAM_FRAMING) into the Lambda response stream: the prelude
-// line becomes the function URL's prelude, and the body bytes are piped through as they arrive, each
-// read from the node only once the response stream has taken the one before. The proxy's deadline
-// still holds while the body flows: past it the answer is cut off with an error.
+// line becomes the metadata the service in front reads (a function URL or a REST API, see
+// stream-metadata.ts), and the body bytes are piped through as they arrive, each read from the node
+// only once the response stream has taken the one before. The proxy's deadline still holds while the
+// body flows: past it the answer is cut off with an error.
 import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { StreamPrelude } from '../protocol/wire.js';
 import type { AwsLambdaRuntime, LambdaResponseStream } from './awslambda.js';
 import { Deadline } from './deadlines.js';
+import { metadataFor, type StreamFront } from './stream-metadata.js';
 
 /** Longest prelude line read: headers and cookies, never the body. */
 export const PRELUDE_LIMIT_BYTES = 256 * 1024;
@@ -26,7 +28,13 @@ export class PreludeFailure extends Error {
  * Resolves once the whole body went through. Rejects with a PreludeFailure while nothing was written
  * (the caller answers a failure instead), or with the error that cut the answer off after that.
  */
-export async function relayStream(runtime: AwsLambdaRuntime, response: IncomingMessage, responseStream: LambdaResponseStream, deadline: number): Promise<void> {
+export async function relayStream(
+  runtime: AwsLambdaRuntime,
+  front: StreamFront,
+  response: IncomingMessage,
+  responseStream: LambdaResponseStream,
+  deadline: number,
+): Promise<void> {
   const watch = new StreamDeadline(deadline, response);
   watch.watch();
   try {
@@ -36,7 +44,7 @@ export async function relayStream(runtime: AwsLambdaRuntime, response: IncomingM
     } catch (error) {
       throw new PreludeFailure((error as Error).message, watch.expired);
     }
-    await pipeline(response, runtime.HttpResponseStream.from(responseStream, prelude));
+    await pipeline(response, runtime.HttpResponseStream.from(responseStream, metadataFor(front, prelude)));
   } finally {
     watch.unwatch();
   }

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -46,6 +51,51 @@ it('runs as a Lambda would load it: require the bundle, configure by environment
     expect(await handler({ Records: [{ messageId: 'x', body: 'fail' }] }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'x' }] });
   } finally {
     process.env = saved;
+    await node.close();
+    restoreCast();
+  }
+});
+
+it('loads TLS only for an https endpoint, and reaches a node over https through it', async () => {
+  const restoreCast = redirect(tapSink());
+  const outFile = join(await dirs.make('proxy-tls'), 'index.js');
+  await buildProxyBundle(outFile);
+  const node = await startNode({ revisionDir: await buildFixture(dirs, 'service-a', configA(), 'bundle-tls'), port: 0, secret: SECRET });
+  const tlsDir = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
+  const [cert, key] = await Promise.all([readFile(join(tlsDir, 'cert.pem')), readFile(join(tlsDir, 'key.pem'))]);
+  // TLS ends here and the bytes go on to the node, which speaks plain HTTP.
+  const terminator = createTlsServer({ cert, key }, (client) => {
+    const upstream = connect(Number(new URL(node.url).port), '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => terminator.listen(0, '127.0.0.1', resolve));
+  const run = (endpoint: string) =>
+    new Promise<unknown>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [fileURLToPath(new URL('./fixtures/bundle-child.cjs', import.meta.url)), outFile],
+        {
+          env: {
+            PATH: process.env.PATH,
+            NODE_EXTRA_CA_CERTS: join(tlsDir, 'cert.pem'),
+            [PROXY_ENV.target]: 'consume',
+            [PROXY_ENV.integration]: 'event',
+            [PROXY_ENV.endpoint]: endpoint,
+            [PROXY_ENV.secret]: SECRET,
+          },
+          timeout: 20_000,
+        },
+        (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))),
+      ),
+    );
+  try {
+    expect(await run(node.url)).toEqual({ result: { batchItemFailures: [] }, tlsLoaded: false });
+    const httpsUrl = `https://127.0.0.1:${(terminator.address() as AddressInfo).port}`;
+    expect(await run(httpsUrl)).toEqual({ result: { batchItemFailures: [] }, tlsLoaded: true });
+  } finally {
+    terminator.close();
     await node.close();
     restoreCast();
   }

@@ -2,7 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
@@ -142,6 +142,46 @@ describe('the proxy, end to end over loopback', () => {
     } finally {
       ssm.restore();
     }
+  });
+
+  it('connects to the node while it is made when asked to, and the first invocation uses that connection', async () => {
+    const { port } = new URL(node.url);
+    const connections: string[][] = [];
+    const sockets: Socket[] = [];
+    const relay = createServer((client) => {
+      const seen: string[] = [];
+      connections.push(seen);
+      const upstream = connect(Number(port), '127.0.0.1');
+      sockets.push(client, upstream);
+      client.on('data', (chunk: Buffer) => seen.push(chunk.toString('latin1').split('\r\n')[0]!));
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const relayUrl = `http://127.0.0.1:${(relay.address() as { port: number }).port}`;
+      const proxy = createProxyHandler(env('consume', 'event', relayUrl), { preconnect: true });
+      await vi.waitFor(() => expect(connections).toEqual([['GET /_ions/health HTTP/1.1']]));
+      expect(await proxy({ Records: [] }, lambdaContext())).toEqual({ batchItemFailures: [] });
+      expect(connections).toEqual([['GET /_ions/health HTTP/1.1', 'POST /_ions/invoke/lambda/consume HTTP/1.1']]);
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => relay.close(resolve));
+    }
+  });
+
+  it('says why connecting at start failed, and leaves wrong settings for the first invocation to report', async () => {
+    const dead = await deadEndpoint();
+    const proxy = createProxyHandler(env('web', 'api-gateway', dead), { preconnect: true });
+    await vi.waitFor(() => expect(String(logged.mock.calls.at(-1)?.[0])).toContain('connecting to a node at start failed'));
+    expect(String(logged.mock.calls.at(-1)?.[0])).toContain('ECONNREFUSED');
+    expect(((await proxy(await fixtureEvent('apigw-v2-request-no-authorizer.json'), lambdaContext())) as { statusCode: number }).statusCode).toBe(502);
+
+    const { [PROXY_ENV.endpoint]: _endpoint, ...noEndpoint } = env('consume', 'event');
+    const unset = createProxyHandler(noEndpoint, { preconnect: true });
+    await expect(unset({}, lambdaContext())).rejects.toThrow(`ions proxy: environment variable ${PROXY_ENV.endpoint} is not set`);
   });
 
   it('says which variables it needs when it has no key or no endpoint', async () => {
