@@ -13,6 +13,7 @@ import { startOfflineNode } from './offline.js';
 import { buildProxyArtifact } from './proxy-artifact.js';
 import { proxyFunction } from './proxy-functions.js';
 import { readModel } from './read-config.js';
+import { streamRestMethods } from './rest-streaming.js';
 import type { CommandDefinition, PluginUtils, Serverless, ServerlessOptions } from './serverless-api.js';
 import { ionsTemplate } from './template/index.js';
 
@@ -34,6 +35,8 @@ export default class ServerlessIons {
       'before:package:createDeploymentArtifacts': () => this.guard(() => this.buildArtifact()),
       'before:package:function:package': () => this.guard(() => this.buildArtifact()),
       'package:compileFunctions': () => this.guard(() => this.addResources()),
+      // The REST methods exist only once the framework has compiled the `http` events.
+      'after:package:compileEvents': () => this.guard(() => this.streamRestMethods()),
       'ions:invoke:invoke': () => this.guard(() => this.invoke()),
       'ions:push:push': () => this.guard(() => pushCommand(this.cycle())),
       'ions:deploy:deploy': () => this.guard(() => deployCommand(this.cycle())),
@@ -99,6 +102,15 @@ export default class ServerlessIons {
     const groups = model.groups.map((group) => `${group.name} (${group.config.topology}, ${group.minSize}-${group.maxSize} nodes)`);
     const urls = functionUrlSummary(model);
     this.utils.log.notice(`ions: ${model.config.app} on ${groups.join(', ')}; ${Object.keys(part.Resources).length} resources${urls ? `; ${urls}` : ''}`);
+  }
+
+  private streamRestMethods(): void {
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    const streamed = streamRestMethods(this.ions, template.Resources, this.serverless.getProvider('aws').naming);
+    if (streamed.length === 0) return;
+    const byLambda = new Map<string, number>();
+    for (const { lambda } of streamed) byLambda.set(lambda, (byLambda.get(lambda) ?? 0) + 1);
+    this.utils.log.notice(`ions: REST methods streaming: ${[...byLambda].map(([lambda, count]) => `${lambda} (${count})`).join(', ')}`);
   }
 
   private async startOffline(): Promise<void> {

@@ -43,6 +43,7 @@ export interface AwsProvider {
 export interface AwsNaming {
   getStackName(): string;
   getNormalizedFunctionName(functionKey: string): string;
+  getLambdaLogicalId(functionKey: string): string;
   getLambdaFunctionUrlLogicalId(functionKey: string): string;
 }
 

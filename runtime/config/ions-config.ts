@@ -44,7 +44,7 @@ export interface LambdaIonConfig {
    * SigV4-signed requests only.
    */
   url?: true | { authorizer?: 'none' | 'aws_iam' };
-  /** Answer as a Lambda response stream, through the function URL (needs `url`). */
+  /** Answer as a Lambda response stream, through the function URL and REST `http` events (needs one of them). */
   streaming?: boolean;
 }
 

@@ -139,22 +139,45 @@ function checkEvents(name: string, lambda: LambdaIonConfig, routes: Map<string, 
   }
 }
 
-// A streaming proxy writes Lambda's HTTP stream framing (a metadata prelude, then the body), which a
-// buffering integration would take for a malformed answer. REST APIs can stream too, but their framing
-// is not what a function URL reads and is not tested here, so a streaming ion takes its URL alone.
+// A streaming proxy writes Lambda's HTTP stream framing (a metadata prelude, 8 zero bytes, then the
+// body). A function URL in RESPONSE_STREAM mode reads it, and so does a REST API method whose Lambda
+// proxy integration streams (ResponseTransferMode STREAM, which the plugin sets on every http event of
+// a streaming ion). HTTP APIs and ALBs always buffer a Lambda's answer and would take the framing for a
+// malformed one.
 function checkUrlAndStreaming(name: string, lambda: LambdaIonConfig): void {
   const path = `ions.lambdas.${name}`;
-  if (lambda.streaming && !lambda.url) fail(`${path}.streaming`, 'a streaming ion answers through a function URL; set url (true, or { authorizer: aws_iam })');
   if (lambda.url && lambda.integration !== 'api-gateway') {
     fail(`${path}.url`, 'a function URL sends HTTP requests, which only a web ion answers; set integration: api-gateway on this lambda');
   }
   if (!lambda.streaming) return;
-  (lambda.events ?? []).forEach((event, i) => {
-    const type = Object.keys(event)[0]!;
-    if (type === 'httpApi' || type === 'alb' || type === 'http') {
-      fail(`${path}.events[${i}].${type}`, 'a streaming ion answers through its function URL only (http, httpApi and alb events buffer the answer); route this path to a lambda without streaming');
+  const events = lambda.events ?? [];
+  events.forEach((event, i) => {
+    const [type, value] = Object.entries(event)[0]!;
+    const where = `${path}.events[${i}].${type}`;
+    if (type === 'httpApi' || type === 'alb') {
+      const service = type === 'httpApi' ? 'HTTP APIs' : 'ALBs';
+      fail(where, `${service} buffer a Lambda's answer and cannot stream it; a streaming ion answers through REST http events or its function URL; route this path to a lambda without streaming`);
     }
+    if (type === 'http') checkStreamingRestEvent(where, value);
   });
+  if (!lambda.url && !events.some((event) => 'http' in event)) {
+    fail(`${path}.streaming`, 'a streaming ion needs somewhere to stream to: set url (true, or { authorizer: aws_iam }) or add a REST http event');
+  }
+}
+
+const LAMBDA_PROXY = ['lambda-proxy', 'aws-proxy', 'aws_proxy'];
+
+/** A REST method streams a Lambda's answer only through the Lambda proxy integration, in STREAM transfer mode. */
+function checkStreamingRestEvent(where: string, value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  const { integration, response } = value as { integration?: unknown; response?: { transferMode?: unknown } };
+  if (integration !== undefined && !LAMBDA_PROXY.includes(String(integration).toLowerCase())) {
+    fail(`${where}.integration`, `REST APIs stream only through the Lambda proxy integration, not ${String(integration)}; remove integration (or set lambda-proxy)`);
+  }
+  const mode = response?.transferMode;
+  if (mode !== undefined && String(mode).toUpperCase() !== 'STREAM') {
+    fail(`${where}.response.transferMode`, `${String(mode)} would buffer a streaming ion's answer; remove it (every http event of a streaming ion streams)`);
+  }
 }
 
 function checkLambdas(config: IonsConfig, refs: FunctionRefChecker | undefined): void {

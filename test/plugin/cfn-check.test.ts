@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkTemplate } from './cfn-check.js';
 
 const queue = (properties: Record<string, unknown> = {}) => ({ Type: 'AWS::SQS::Queue', Properties: properties });
+const method = (integration: Record<string, unknown>) => ({ HttpMethod: 'GET', ResourceId: 'r', RestApiId: 'a', Integration: integration });
 
 describe('the offline CloudFormation check', () => {
   it('passes a correct template with nested property types and every kind of reference', () => {
@@ -27,6 +28,8 @@ describe('the offline CloudFormation check', () => {
         Custom: { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn', Anything: 1 } },
         // A property newer than the specification, declared by the check itself.
         UrlInvoke: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true } },
+        // ... and one newer than the specification inside a property type.
+        Streamed: { Type: 'AWS::ApiGateway::Method', Properties: method({ Type: 'AWS_PROXY', ResponseTransferMode: 'STREAM', TimeoutInMillis: 900000 }) },
       },
       Outputs: { Url: { Value: { 'Fn::GetAtt': 'Queue.QueueName' } }, Custom: { Value: { 'Fn::GetAtt': ['Custom', 'Whatever'] } } },
     };
@@ -53,6 +56,16 @@ describe('the offline CloudFormation check', () => {
       'a newer-than-spec property of the wrong kind',
       { P: { Type: 'AWS::Lambda::Permission', Properties: { FunctionName: 'f', Action: 'a', Principal: '*', InvokedViaFunctionUrl: [true] } } },
       'Resources.P.Properties.InvokedViaFunctionUrl: expected a Boolean, got a list',
+    ],
+    [
+      'a newer-than-spec nested property of the wrong kind',
+      { M: { Type: 'AWS::ApiGateway::Method', Properties: method({ ResponseTransferMode: ['STREAM'] }) } },
+      'Resources.M.Properties.Integration.ResponseTransferMode: expected a String, got a list',
+    ],
+    [
+      'a newer-than-spec nested property on the wrong property type',
+      { M: { Type: 'AWS::ApiGateway::Method', Properties: { ...method({}), MethodResponses: [{ StatusCode: '200', ResponseTransferMode: 'STREAM' }] } } },
+      'Resources.M.Properties.MethodResponses[0]: AWS::ApiGateway::Method has no property ResponseTransferMode',
     ],
     ['a custom resource without a service token', { C: { Type: 'Custom::X', Properties: {} } }, 'Resources.C: custom resource without ServiceToken'],
   ])('reports %s', (_name, resources, problem) => {

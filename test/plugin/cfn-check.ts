@@ -8,10 +8,14 @@ import type { schema } from '@aws-cdk/cfnspec';
 const spec = specification();
 
 // @aws-cdk/cfnspec stopped at 2.72.1 (2023). Properties CloudFormation gained since are declared here,
-// each with its type as the CloudFormation reference documents it.
+// each with its type as the CloudFormation reference documents it, keyed by the resource type or by
+// the property type (`AWS::Service::Resource.PropertyType`) they belong to.
 const NEWER_PROPERTIES: Record<string, Record<string, schema.Property>> = {
   // The grant public function URLs need since October 2025 (osls writes it; the plugin adds it for serverless v3).
   'AWS::Lambda::Permission': { InvokedViaFunctionUrl: { PrimitiveType: 'Boolean', Required: false, UpdateType: 'Immutable', Documentation: '' } as schema.Property },
+  // BUFFERED or STREAM, since November 2025: API Gateway's "Stream the integration response for your
+  // proxy integrations" (response-transfer-mode); the plugin streams REST methods of streaming ions.
+  'AWS::ApiGateway::Method.Integration': { ResponseTransferMode: { PrimitiveType: 'String', Required: false, UpdateType: 'Mutable', Documentation: '' } as schema.Property },
 };
 
 const PSEUDO_PARAMETERS = new Set([
@@ -76,7 +80,8 @@ function checkNamedType(resourceType: string, typeName: string, value: unknown, 
     problems.push(`${where}: expected a ${typeName} object`);
     return;
   }
-  checkProperties(resourceType, (type as { Properties?: Record<string, schema.Property> }).Properties, value as Record<string, unknown>, where, problems);
+  const properties = { ...(type as { Properties?: Record<string, schema.Property> }).Properties, ...NEWER_PROPERTIES[`${resourceType}.${typeName}`] };
+  checkProperties(resourceType, properties, value as Record<string, unknown>, where, problems);
 }
 
 function checkValue(resourceType: string, property: schema.Property, value: unknown, where: string, problems: string[]): void {

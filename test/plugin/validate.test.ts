@@ -83,11 +83,13 @@ const broken: Array<[string, (c: Config) => unknown, string]> = [
   ['unknown url key', (c) => { c.lambdas.download.url.cors = true; return c; }, 'ions.lambdas.download.url.cors: unknown key (known keys: authorizer)'],
   ['url on an event ion', (c) => { c.lambdas.importer.url = true; return c; }, 'ions.lambdas.importer.url: a function URL sends HTTP requests, which only a web ion answers; set integration: api-gateway on this lambda'],
   ['streaming as a string', (c) => { c.lambdas.feed.streaming = 'yes'; return c; }, "ions.lambdas.feed.streaming: expected a boolean, got 'yes'"],
-  ['streaming without a url', (c) => { delete c.lambdas.feed.url; return c; }, 'ions.lambdas.feed.streaming: a streaming ion answers through a function URL; set url (true, or { authorizer: aws_iam })'],
+  ['streaming without a url or an http event', (c) => { delete c.lambdas.feed.url; return c; }, 'ions.lambdas.feed.streaming: a streaming ion needs somewhere to stream to: set url (true, or { authorizer: aws_iam }) or add a REST http event'],
   ['streaming event ion', (c) => { Object.assign(c.lambdas.importer, { url: true, streaming: true }); return c; }, 'ions.lambdas.importer.url: a function URL sends HTTP requests, which only a web ion answers; set integration: api-gateway on this lambda'],
-  ['streaming with an httpApi event', (c) => { c.lambdas.feed.events = [{ httpApi: 'GET /feed' }]; return c; }, 'ions.lambdas.feed.events[0].httpApi: a streaming ion answers through its function URL only (http, httpApi and alb events buffer the answer); route this path to a lambda without streaming'],
-  ['streaming with an alb event', (c) => { c.lambdas.feed.events = [{ alb: { listenerArn: 'arn:x', priority: 2, conditions: { path: '/feed' } } }]; return c; }, 'ions.lambdas.feed.events[0].alb: a streaming ion answers through its function URL only (http, httpApi and alb events buffer the answer); route this path to a lambda without streaming'],
-  ['streaming with a REST event', (c) => { c.lambdas.feed.events = [{ http: { method: 'get', path: 'feed', response: { transferMode: 'stream' } } }]; return c; }, 'ions.lambdas.feed.events[0].http: a streaming ion answers through its function URL only (http, httpApi and alb events buffer the answer); route this path to a lambda without streaming'],
+  ['streaming with an httpApi event', (c) => { c.lambdas.feed.events = [{ httpApi: 'GET /feed' }]; return c; }, "ions.lambdas.feed.events[0].httpApi: HTTP APIs buffer a Lambda's answer and cannot stream it; a streaming ion answers through REST http events or its function URL; route this path to a lambda without streaming"],
+  ['streaming with an alb event', (c) => { c.lambdas.feed.events = [{ alb: { listenerArn: 'arn:x', priority: 2, conditions: { path: '/feed' } } }]; return c; }, "ions.lambdas.feed.events[0].alb: ALBs buffer a Lambda's answer and cannot stream it; a streaming ion answers through REST http events or its function URL; route this path to a lambda without streaming"],
+  ['streaming with an httpApi event beside a REST one, no url', (c) => { delete c.lambdas.feed.url; c.lambdas.feed.events = [{ http: 'GET feed' }, { httpApi: 'GET /feed' }]; return c; }, "ions.lambdas.feed.events[1].httpApi: HTTP APIs buffer a Lambda's answer and cannot stream it; a streaming ion answers through REST http events or its function URL; route this path to a lambda without streaming"],
+  ['streaming REST event on a non-proxy integration', (c) => { c.lambdas.feed.events = [{ http: { method: 'get', path: 'feed', integration: 'lambda' } }]; return c; }, 'ions.lambdas.feed.events[0].http.integration: REST APIs stream only through the Lambda proxy integration, not lambda; remove integration (or set lambda-proxy)'],
+  ['streaming REST event asking to buffer', (c) => { c.lambdas.feed.events = [{ http: { method: 'get', path: 'feed', response: { transferMode: 'buffered' } } }]; return c; }, "ions.lambdas.feed.events[0].http.response.transferMode: buffered would buffer a streaming ion's answer; remove it (every http event of a streaming ion streams)"],
   ['duplicate route', (c) => { c.lambdas.other = { fn: 'src/web.other', integration: 'api-gateway', events: [{ httpApi: { method: 'get', path: '/' } }] }; return c; }, 'ions.lambdas.other.events[0].httpApi: route GET / is already taken by ions.lambdas.web.events[0]'],
   ['http-direct on an unknown group', (c) => { c.httpDirect.group = 'edge'; return c; }, "ions.httpDirect.group: unknown compute group 'edge' (groups: main, reports)"],
   ['http-direct handler missing', (c) => { c.httpDirect.handler = 'src/web.missing'; return c; }, "ions.httpDirect.handler: module src/web.ts has no export 'missing' (it exports handler, other)"],
@@ -116,6 +118,17 @@ describe('validateIonsConfig', () => {
 
   it('rejects a stage that cannot be part of AWS names', () => {
     expect(() => validateIonsConfig(valid(), { ...context, stage: 'my stage' })).toThrow("stage: 'my stage' must be letters, digits, '-' or '_'");
+  });
+
+  it('accepts a streaming ion on REST http events, with or without a function URL', () => {
+    const config = valid();
+    config.lambdas.feed.events = [
+      { http: 'GET feed' },
+      { http: { method: 'post', path: 'feed/{id}', integration: 'lambda-proxy', response: { transferMode: 'stream' } } },
+    ];
+    expect(validateIonsConfig(config, context)).toBe(config);
+    delete config.lambdas.feed.url;
+    expect(validateIonsConfig(config, context)).toBe(config);
   });
 
   it.each(broken)('%s', (_name, breakIt, message) => {
