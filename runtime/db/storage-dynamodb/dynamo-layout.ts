@@ -1,10 +1,11 @@
 // Where everything of a database lives. One DynamoDB table, key (pk: string, sk: number):
 //   pk = db, sk = 0    the head: lastT (the compare-and-set target), the newest append ("pending"), the writer lease
 //   pk = db, sk = -1   the root pointer: rootT, rootBlob
-//   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the S3 key of an object holding them
+//   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the name of its object under log/
 // One S3 bucket, under `prefix`:
 //   <prefix><db>/blobs/<sha256>          the database's blobs
-//   <prefix><db>/log/<sha256>            log entries too large for an item; log items name them for good
+//   <prefix><db>/log/<t>-<sha256>-<nonce> log entries too large for an item, one object per upload; the
+//                                        entry at t names it for good, or it goes (log-object.ts)
 //   <prefix><db>/pending/<sha256>-<nonce> pending lists too large for the head; only the head names one,
 //                                        and each goes once its head is replaced (pending-list.ts)
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';

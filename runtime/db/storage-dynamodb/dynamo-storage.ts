@@ -12,7 +12,11 @@
 // A replaced pending list's S3 object is deleted by the writer that replaced it, and swept later if that
 // writer died first (pending-list.ts says why that is safe). A reader may thus find the object its head
 // named gone: the head has moved on meanwhile, so it reads the head again and goes on from there.
+// The objects a refused append uploaded (its oversized entries', its pending list) are deleted by its
+// writer, and swept later if that writer died first; a log entry that names one keeps it for good
+// (log-object.ts says why the deletes and the sweep never take such an object).
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -41,6 +45,7 @@ import {
 } from '../storage/storage.js';
 import { errorName, storageError } from './aws-errors.js';
 import { blobObjectKey, HEAD_SK, logObjectKey, pendingListKey, ROOT_SK } from './dynamo-layout.js';
+import { LOG_OBJECT_GRACE_MS, logObjectParts, logObjectSha, newLogObjectName } from './log-object.js';
 import { newPendingListName, PENDING_LIST_GRACE_MS, pendingListSha } from './pending-list.js';
 import { decodeEntries, encodeEntries, entryFromAttributes, entryPayload, entrySize, type StoredEntry } from './stored-entry.js';
 
@@ -55,8 +60,10 @@ export interface DynamoStorageOptions {
   readonly prefix?: string;
   /** Objects per ListObjectsV2 page while listing blobs; default (and S3's maximum) 1000. */
   readonly listPageSize?: number;
-  /** The clock that schedules the sweep of leftover pending lists and judges their age; for tests. Default Date.now. */
+  /** The clock that schedules the sweeps of leftover S3 objects and judges their age; for tests. Default Date.now. */
   readonly now?: () => number;
+  /** Age from which an oversized entry's object that no log entry names is swept; for tests. Default LOG_OBJECT_GRACE_MS. */
+  readonly logObjectGraceMs?: number;
 }
 
 /** Entries larger than this live in S3, leaving items well under DynamoDB's 400 KB. */
@@ -65,14 +72,16 @@ const ENTRY_INLINE_BYTES = 64 * 1024;
 const HEAD_INLINE_BYTES = 64 * 1024;
 /** BatchWriteItem's limit. */
 const ITEMS_PER_BATCH = 25;
+/** BatchGetItem's limit. */
+const KEYS_PER_BATCH = 100;
 const BATCH_ATTEMPTS = 8;
-/** S3 puts of oversized entries in flight at once. */
-const PARALLEL_PUTS = 8;
+/** S3 puts or deletes of oversized entries' objects in flight at once. */
+const PARALLEL_OBJECTS = 8;
 /** Conditions that failed and objects that do not exist are answers, not failures, to the callers below. */
 const ANSWERS = new Set(['ConditionalCheckFailedException', 'NoSuchKey']);
 /** How often a reader reads the head in a row when each time its pending list is deleted before it can be read. */
 const HEAD_READS = 5;
-/** A writer sweeps leftover pending lists on its first append and then at most once per this. */
+/** A writer sweeps leftover pending lists and log objects on its first append and then at most once per this. */
 const SWEEP_EVERY_MS = PENDING_LIST_GRACE_MS;
 
 interface Shared {
@@ -83,6 +92,7 @@ interface Shared {
   readonly prefix: string;
   readonly listPageSize: number;
   readonly now: () => number;
+  readonly logObjectGraceMs: number;
 }
 
 interface Head {
@@ -97,6 +107,19 @@ interface Head {
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
 
+/** An oversized entry's object: its name under <db>/log/ and the t it was uploaded for. */
+interface LogObject {
+  readonly name: string;
+  readonly t: number;
+}
+
+/** Runs `work` on every item, PARALLEL_OBJECTS at a time. */
+async function inWaves<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += PARALLEL_OBJECTS) results.push(...(await Promise.all(items.slice(start, start + PARALLEL_OBJECTS).map(work))));
+  return results;
+}
+
 class DynamoDatabase implements DatabaseStorage {
   private closed = false;
   /** The head this instance last wrote, its pending-list object if any, and whether its entries are now in their own items. */
@@ -104,6 +127,8 @@ class DynamoDatabase implements DatabaseStorage {
   /** Work appends leave running (copies, deletes, sweeps); each settles without throwing, close waits for it. */
   private readonly chores = new Set<Promise<unknown>>();
   private lastSweepAt = Number.NEGATIVE_INFINITY;
+  /** Every log object S3 dates at or before this was judged by a sweep of this instance: deleted, or named for good. */
+  private logObjectsJudgedUpTo = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly name: string,
@@ -213,23 +238,20 @@ class DynamoDatabase implements DatabaseStorage {
 
   private async resolve(entry: StoredEntry, what: string): Promise<LogRecord> {
     if ('data' in entry) return { t: entry.t, data: entry.data };
-    return { t: entry.t, data: await this.getObject(logObjectKey(this.shared.prefix, this.name, entry.object), entry.object, what) };
+    const key = logObjectKey(this.shared.prefix, this.name, entry.object);
+    return { t: entry.t, data: await this.getObject(key, logObjectSha(entry.object, entry.t, `S3 ${this.shared.bucket}/${key}`), what) };
   }
 
-  /** Entries as they are kept, their oversized bytes already durable in S3. */
+  /** Entries as they are kept, their oversized bytes already durable in S3, each in an object of this upload's own. */
   private async store(entries: readonly LogRecord[], what: string): Promise<StoredEntry[]> {
     const stored: StoredEntry[] = entries.map((entry) => ({ t: entry.t, data: entry.data }));
     const large = stored.flatMap((entry, i) => ('data' in entry && entry.data.length > ENTRY_INLINE_BYTES ? [i] : []));
-    for (let start = 0; start < large.length; start += PARALLEL_PUTS) {
-      await Promise.all(
-        large.slice(start, start + PARALLEL_PUTS).map(async (i) => {
-          const { t, data } = entries[i]!;
-          const sha = blobKey(data);
-          await this.putObject(logObjectKey(this.shared.prefix, this.name, sha), data, what);
-          stored[i] = { t, object: sha };
-        }),
-      );
-    }
+    await inWaves(large, async (i) => {
+      const { t, data } = entries[i]!;
+      const name = newLogObjectName(t, data);
+      await this.putObject(logObjectKey(this.shared.prefix, this.name, name), data, what);
+      stored[i] = { t, object: name };
+    });
     return stored;
   }
 
@@ -310,8 +332,11 @@ class DynamoDatabase implements DatabaseStorage {
       );
     } catch (error) {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-      const head = await this.readHead(what);
-      throw this.refusal(head, expectedLastT, fence) ?? new StorageConflictError(`log of ${this.name} moved on from t ${expectedLastT} during the append`);
+      const refusal = this.refusal(await this.readHead(what), expectedLastT, fence);
+      // Without a refusal the condition holds again, so the append may not be over: the sweeps judge its objects.
+      if (refusal === undefined) throw new StorageConflictError(`log of ${this.name} moved on from t ${expectedLastT} during the append`);
+      this.chore(this.deleteRefusedUploads(stored, pendingObject));
+      throw refusal;
     }
     // The append is durable now; copying to items runs on while the caller goes ahead. Should it fail,
     // the next append (here or in any process) finds the pending list in the head and copies it then.
@@ -330,6 +355,7 @@ class DynamoDatabase implements DatabaseStorage {
     if (now - this.lastSweepAt >= SWEEP_EVERY_MS) {
       this.lastSweepAt = now;
       this.chore(this.sweepPendingLists(now));
+      this.chore(this.sweepLogObjects(now));
     }
   }
 
@@ -338,24 +364,124 @@ class DynamoDatabase implements DatabaseStorage {
     void work.finally(() => this.chores.delete(work));
   }
 
-  /** Deletes a pending-list object nothing needs any more; a failure is cast, and a later sweep tries again. */
-  private async deletePendingList(name: string): Promise<boolean> {
-    const { s3, bucket, prefix } = this.shared;
-    const key = pendingListKey(prefix, this.name, name);
+  /** Deletes an S3 object nothing needs any more; a failure is cast as `failure`, and a later sweep tries again. */
+  private async deleteObject(key: string, failure: string): Promise<boolean> {
+    const { s3, bucket } = this.shared;
     try {
-      await this.call(`deleting pending list ${name} of ${this.name}`, 'S3', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+      await this.call(`deleting ${key} of ${this.name}`, 'S3', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
       return true;
     } catch (error) {
-      alert({ msg: 'db.dynamodb/pending-list-delete-failed', db: this.name, bucket, key, ex: errorData(error) });
+      alert({ msg: failure, db: this.name, bucket, key, ex: errorData(error) });
       return false;
+    }
+  }
+
+  private deletePendingList(name: string): Promise<boolean> {
+    return this.deleteObject(pendingListKey(this.shared.prefix, this.name, name), 'db.dynamodb/pending-list-delete-failed');
+  }
+
+  /** The S3 keys of those `names` of log objects that are gone now; failures are cast. */
+  private async deleteLogObjects(names: readonly string[]): Promise<string[]> {
+    const keys = names.map((name) => logObjectKey(this.shared.prefix, this.name, name));
+    const done = await inWaves(keys, (key) => this.deleteObject(key, 'db.dynamodb/log-object-delete-failed'));
+    return keys.filter((_, i) => done[i]);
+  }
+
+  /**
+   * Deletes the objects a refused append uploaded, but not any the log names: the refusal may be of an
+   * SDK retry after the append itself landed (log-object.ts). If the head names the append's pending
+   * list, the append landed and nothing goes; otherwise a list of its that the log took in was replaced,
+   * its entries copied to items first, as for every replaced list. Runs as a chore that never throws.
+   */
+  private async deleteRefusedUploads(stored: readonly StoredEntry[], pendingObject: string | undefined): Promise<void> {
+    const uploads = stored.flatMap((entry) => ('object' in entry ? [{ name: entry.object, t: entry.t }] : []));
+    if (uploads.length === 0 && pendingObject === undefined) return;
+    const what = `deleting what a refused append to ${this.name} uploaded`;
+    try {
+      const { head, names } = await this.unnamed(uploads, what);
+      if (pendingObject !== undefined && head.pendingObject !== pendingObject) await this.deletePendingList(pendingObject);
+      await this.deleteLogObjects(names);
+    } catch (error) {
+      alert({ msg: 'db.dynamodb/refused-append-cleanup-failed', db: this.name, bucket: this.shared.bucket, ex: errorData(error) });
+    }
+  }
+
+  /**
+   * The names, of `objects` whose appends are all over, that no log entry names, and the head they were
+   * judged by. An object made for t can be named only by the entry at t: nowhere while t is above lastT,
+   * in the head's pending list above prevT (fetched only then), in its log item up to prevT (those items
+   * exist, as the head says).
+   */
+  private async unnamed(objects: readonly LogObject[], what: string): Promise<{ head: Head; names: string[] }> {
+    const { head, pending } = await this.headAndPending(what, (head) => objects.some(({ t }) => t > head.prevT && t <= head.lastT));
+    const named = new Map<number, string | undefined>(pending.map((entry) => [entry.t, 'object' in entry ? entry.object : undefined]));
+    const inItems = [...new Set(objects.flatMap(({ t }) => (t <= head.prevT ? [t] : [])))];
+    for (const [t, name] of await this.itemObjects(inItems, what)) named.set(t, name);
+    const names = objects.flatMap(({ name, t }) => {
+      if (t > head.lastT) return [name];
+      if (!named.has(t)) throw new StorageCorruptError(`log entry t=${t} of ${this.name} is missing, at or below lastT ${head.lastT}`, `DynamoDB table ${this.shared.table}`);
+      return named.get(t) === name ? [] : [name];
+    });
+    return { head, names };
+  }
+
+  /** The log object each of the log items at `ts` names (undefined for bytes kept in the item); missing items are left out. */
+  private async itemObjects(ts: readonly number[], what: string): Promise<Map<number, string | undefined>> {
+    const { dynamo, table } = this.shared;
+    const objects = new Map<number, string | undefined>();
+    for (let start = 0; start < ts.length; start += KEYS_PER_BATCH) {
+      let keys = ts.slice(start, start + KEYS_PER_BATCH).map((t) => this.key(t));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt === BATCH_ATTEMPTS) throw new StorageUnavailableError(`${what}: DynamoDB table ${table} left ${keys.length} log items unread after ${BATCH_ATTEMPTS} attempts`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt));
+        const batch = keys;
+        const result = await this.call(what, 'DynamoDB', () =>
+          dynamo.send(
+            new BatchGetItemCommand({
+              RequestItems: { [table]: { Keys: batch, ConsistentRead: true, ProjectionExpression: '#t, #s', ExpressionAttributeNames: { '#t': 'sk', '#s': 's' } } },
+            }),
+          ),
+        );
+        for (const item of result.Responses?.[table] ?? []) objects.set(Number(item.sk?.N), item.s?.S);
+        keys = result.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+    }
+    return objects;
+  }
+
+  /**
+   * Deletes the log objects no log entry will ever name (log-object.ts says why that is safe): those S3
+   * dates at least the grace period before `now` that the entry at their t does not name. A judged object
+   * stays judged (deleted, or named for good), so after a sweep that deleted all it should, the next
+   * sweep of this instance judges only objects that came of age since: one S3 listing per thousand
+   * objects, and log reads only for the new ones.
+   */
+  private async sweepLogObjects(now: number): Promise<void> {
+    const what = `sweeping the log objects of ${this.name}`;
+    const { bucket, prefix, logObjectGraceMs } = this.shared;
+    const cutoff = now - logObjectGraceMs;
+    try {
+      const old: LogObject[] = [];
+      for await (const object of this.listObjects(logObjectKey(prefix, this.name, ''), what)) {
+        const parts = logObjectParts(object.key);
+        // An object under a name this code does not make is not its to judge.
+        if (parts !== undefined && object.storedAt <= cutoff && object.storedAt > this.logObjectsJudgedUpTo) old.push({ name: object.key, t: parts.t });
+      }
+      const unnamed = old.length === 0 ? [] : (await this.unnamed(old, what)).names;
+      const deleted = await this.deleteLogObjects(unnamed);
+      if (deleted.length > 0) event({ msg: 'db.dynamodb/log-objects-swept', db: this.name, bucket, deleted });
+      if (deleted.length === unnamed.length) this.logObjectsJudgedUpTo = Math.max(this.logObjectsJudgedUpTo, cutoff);
+    } catch (error) {
+      alert({ msg: 'db.dynamodb/log-object-sweep-failed', db: this.name, bucket, ex: errorData(error) });
     }
   }
 
   /**
    * Deletes the pending-list objects a writer left behind (it died between replacing a head and deleting
-   * the old list, or its delete failed, or its append was refused after the upload): those the head does
-   * not name and older than PENDING_LIST_GRACE_MS by `now`. The listing comes first, so a head read after
-   * it that no longer names an object means that object was replaced and its entries copied to items.
+   * the old list, or its delete failed, or its append was refused and it died before deleting the list):
+   * those the head does not name and older than PENDING_LIST_GRACE_MS by `now`. The listing comes first,
+   * so a head read after it that no longer names an object means that object was replaced and its
+   * entries copied to items.
    */
   private async sweepPendingLists(now: number): Promise<void> {
     const what = `sweeping the pending lists of ${this.name}`;
@@ -526,6 +652,10 @@ export function dynamoStorage(options: DynamoStorageOptions): Storage {
   if (!Number.isSafeInteger(listPageSize) || listPageSize < 1 || listPageSize > 1000) {
     throw new RangeError(`dynamoStorage: listPageSize ${listPageSize} must be an integer from 1 to 1000`);
   }
+  const logObjectGraceMs = options.logObjectGraceMs ?? LOG_OBJECT_GRACE_MS;
+  if (!Number.isSafeInteger(logObjectGraceMs) || logObjectGraceMs < 0) {
+    throw new RangeError(`dynamoStorage: logObjectGraceMs ${logObjectGraceMs} must be an integer number of milliseconds >= 0`);
+  }
   const shared: Shared = {
     dynamo: options.dynamo ?? new DynamoDBClient({}),
     s3: options.s3 ?? new S3Client({}),
@@ -534,6 +664,7 @@ export function dynamoStorage(options: DynamoStorageOptions): Storage {
     prefix: options.prefix ?? '',
     listPageSize,
     now: options.now ?? Date.now,
+    logObjectGraceMs,
   };
   const databases = new Map<string, Promise<DynamoDatabase>>();
   let closed = false;

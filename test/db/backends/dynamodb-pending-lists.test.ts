@@ -2,42 +2,17 @@
 // deleting each once its head is replaced, to readers that race those deletes, and to the sweep of
 // leftovers, against the dynalite and s3rver stand-ins. Failures are injected as middleware on real
 // clients (the SDK's own seam), so every other call still reaches the stand-ins.
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { StorageConflictError, StorageCorruptError, StorageUnavailableError, type DatabaseStorage, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
-import { dynamoStorage } from '../../../runtime/db/storage-dynamodb/index.js';
+import { StorageConflictError, StorageCorruptError, StorageUnavailableError, type LogRecord } from '../../../runtime/db/storage/index.js';
 import { PENDING_LIST_GRACE_MS } from '../../../runtime/db/storage-dynamodb/pending-list.js';
-import { useAwsStandIns } from './aws-stand-ins-per-file.js';
 import { castTapPerTest } from '../../support/cast-tap.js';
+import { DB, expectLog, failDeletes, readAll, useDynamoPlaces, type Place } from './dynamodb-places.js';
 
-const standIns = useAwsStandIns();
-const clients = (): { dynamo: DynamoDBClient; s3: S3Client } => standIns.track(standIns.aws.clients());
+const { clients, freshPlace } = useDynamoPlaces();
 
 const tap = castTapPerTest();
-
-const DB = 'ledger';
-
-interface Place {
-  readonly table: string;
-  readonly prefix: string;
-  /** A storage instance over the place, as another process would have; `s3` to wrap its S3 client first. */
-  storage(options?: { now?: () => number; s3?: (s3: S3Client) => void }): Storage;
-}
-
-async function freshPlace(): Promise<Place> {
-  const table = await standIns.aws.freshTable(clients().dynamo);
-  const prefix = `${table}/`;
-  return {
-    table,
-    prefix,
-    storage(options = {}) {
-      const pair = clients();
-      options.s3?.(pair.s3);
-      return dynamoStorage({ tableName: table, bucket: standIns.aws.bucket, prefix, ...pair, ...(options.now && { now: options.now }) });
-    },
-  };
-}
 
 /** `count` entries from t `from` + 1 whose pending list is too large for the head (over 64 KB), none too large for an item. */
 function batch(from: number, count = 80): LogRecord[] {
@@ -46,35 +21,11 @@ function batch(from: number, count = 80): LogRecord[] {
 
 const small = (t: number): LogRecord[] => [{ t, data: new Uint8Array([t % 256]) }];
 
-/** Keys of the pending-list objects in S3, sorted. */
-async function pendingKeys(place: Place): Promise<string[]> {
-  const page = await clients().s3.send(new ListObjectsV2Command({ Bucket: standIns.aws.bucket, Prefix: `${place.prefix}${DB}/pending/` }));
-  return (page.Contents ?? []).map((object) => object.Key!).sort();
-}
-
 /** The S3 key of the pending list the head names, if it names one. */
 async function namedKey(place: Place): Promise<string | undefined> {
   const head = await clients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: DB }, sk: { N: '0' } }, ConsistentRead: true }));
   const name = head.Item?.pendingObject?.S;
   return name === undefined ? undefined : `${place.prefix}${DB}/pending/${name}`;
-}
-
-async function readAll(db: DatabaseStorage): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  for await (const record of db.readLog(0)) out.push({ t: record.t, data: Uint8Array.from(record.data) });
-  return out;
-}
-
-/** Reads the whole log through a new storage instance and compares it, entry by entry, with `expected`. */
-async function expectLog(place: Place, expected: readonly LogRecord[]): Promise<void> {
-  const storage = place.storage();
-  try {
-    const log = await readAll(await storage.open(DB));
-    expect(log.map((record) => record.t)).toEqual(expected.map((record) => record.t));
-    expect(log.every((record, i) => Buffer.from(record.data).equals(Buffer.from(expected[i]!.data)))).toBe(true);
-  } finally {
-    await storage.close();
-  }
 }
 
 /** Appends `batches` one after another, each through its own storage instance when `instances` says so. */
@@ -90,17 +41,6 @@ async function appendAll(place: Place, batches: readonly LogRecord[][], instance
     lastT = entries.at(-1)!.t;
   }
   await storage.close();
-}
-
-/** Makes every DeleteObject of the client fail as S3 refusing it would. */
-function failDeletes(s3: S3Client): void {
-  s3.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'DeleteObjectCommand') throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
-      return next(args);
-    },
-    { step: 'initialize', name: 'failDeletes' },
-  );
 }
 
 /**
@@ -134,10 +74,11 @@ function beforePendingReads(s3: S3Client, meanwhile: () => Promise<void>, times 
   );
 }
 
+/** Counts the client's listings of pending lists. */
 function countLists(s3: S3Client, counted: () => void): void {
   s3.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'ListObjectsV2Command') counted();
+      if (context.commandName === 'ListObjectsV2Command' && ((args.input as { Prefix?: string }).Prefix ?? '').endsWith('/pending/')) counted();
       return next(args);
     },
     { step: 'initialize', name: 'countLists' },
@@ -157,7 +98,7 @@ describe('dynamodb+s3 pending lists', () => {
       await appendAll(place, batches, instances);
       const named = await namedKey(place);
       expect(named).toMatch(/\/pending\/[0-9a-f]{64}-[0-9a-f]{16}$/);
-      expect(await pendingKeys(place)).toEqual([named]);
+      expect(await place.keys('pending')).toEqual([named]);
       await expectLog(place, batches.flat());
     }
     expect(alerts()).toEqual([]);
@@ -167,7 +108,7 @@ describe('dynamodb+s3 pending lists', () => {
     const place = await freshPlace();
     await appendAll(place, [batch(0), small(81)], 'each');
     expect(await namedKey(place)).toBeUndefined();
-    expect(await pendingKeys(place)).toEqual([]);
+    expect(await place.keys('pending')).toEqual([]);
     await expectLog(place, [...batch(0), ...small(81)]);
   });
 
@@ -185,8 +126,8 @@ describe('dynamodb+s3 pending lists', () => {
           await written.append(160, batch(160));
           await writer.close();
           // The reader is about to fetch the list it read in the head, which is gone now.
-          expect(await pendingKeys(place)).toEqual([await namedKey(place)]);
-          expect(await pendingKeys(place)).not.toContain(first);
+          expect(await place.keys('pending')).toEqual([await namedKey(place)]);
+          expect(await place.keys('pending')).not.toContain(first);
           raced = true;
         }),
     });
@@ -225,12 +166,12 @@ describe('dynamodb+s3 pending lists', () => {
     const place = await freshPlace();
     await appendAll(place, [batch(0)], 'one');
     const named = (await namedKey(place))!;
-    await clients().s3.send(new DeleteObjectCommand({ Bucket: standIns.aws.bucket, Key: named }));
+    await clients().s3.send(new DeleteObjectCommand({ Bucket: place.bucket, Key: named }));
     const storage = place.storage();
     try {
       const error = await readAll(await storage.open(DB)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageCorruptError);
-      expect((error as Error).message).toBe(`the head of ledger names a pending list that is missing (at S3 ${standIns.aws.bucket}/${named})`);
+      expect((error as Error).message).toBe(`the head of ledger names a pending list that is missing (at S3 ${place.bucket}/${named})`);
     } finally {
       await storage.close();
     }
@@ -277,10 +218,10 @@ describe('dynamodb+s3 pending lists', () => {
     await storage.close();
     const failed = alerts();
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ msg: 'db.dynamodb/pending-list-delete-failed', db: DB, bucket: standIns.aws.bucket, key: replaced });
+    expect(failed[0]).toMatchObject({ msg: 'db.dynamodb/pending-list-delete-failed', db: DB, bucket: place.bucket, key: replaced });
     expect(JSON.stringify(failed[0]!.ex)).toContain('Access Denied');
     // The data is safe; the object waits for the sweep.
-    expect(await pendingKeys(place)).toEqual([replaced, await namedKey(place)].sort());
+    expect(await place.keys('pending')).toEqual([replaced, await namedKey(place)].sort());
     await expectLog(place, batch(0, 160));
   });
 
@@ -299,11 +240,11 @@ describe('dynamodb+s3 pending lists', () => {
     };
     for (const offset of [0, PENDING_LIST_GRACE_MS - 60_000]) {
       await appendAt(offset);
-      expect(await pendingKeys(place)).toEqual([leftover]);
+      expect(await place.keys('pending')).toEqual([leftover]);
     }
     expect(swept()).toEqual([]);
     await appendAt(PENDING_LIST_GRACE_MS + 2000);
-    expect(await pendingKeys(place)).toEqual([]);
+    expect(await place.keys('pending')).toEqual([]);
     expect(swept()).toEqual([[leftover]]);
     expect(alerts()).toEqual([]);
     await expectLog(place, [...batch(0, 160), ...small(161), ...small(162), ...small(163)]);
@@ -328,7 +269,7 @@ describe('dynamodb+s3 pending lists', () => {
     // replaced, when the writer's own delete of it (in the background) had not landed yet.
     expect(swept()).toHaveLength(1);
     expect(swept()[0]).toContain(leftover);
-    expect(await pendingKeys(place)).toEqual([]);
+    expect(await place.keys('pending')).toEqual([]);
   });
 
   it('never sweeps the pending list the head names, however old', async () => {
@@ -340,7 +281,7 @@ describe('dynamodb+s3 pending lists', () => {
     await (await storage.open(DB)).append(160, batch(160));
     await storage.close();
     const named = (await namedKey(place))!;
-    expect(await pendingKeys(place)).toEqual([named]);
+    expect(await place.keys('pending')).toEqual([named]);
     const deleted = swept().flat();
     expect(deleted).toContain(leftover);
     expect(deleted).not.toContain(named);

@@ -82,7 +82,7 @@ describe('dynamodb+s3 storage', () => {
     expect(head.Item?.pending).toBeUndefined();
     await storage.close();
     const big = await newClients().dynamo.send(new GetItemCommand({ TableName: place.table, Key: { pk: { S: 'spilled' }, sk: { N: '101' } }, ConsistentRead: true }));
-    expect(big.Item?.s?.S).toMatch(/^[0-9a-f]{64}$/);
+    expect(big.Item?.s?.S).toMatch(/^0000000000000101-[0-9a-f]{64}-[0-9a-f]{16}$/);
     expect(big.Item?.d).toBeUndefined();
   });
 
@@ -168,6 +168,7 @@ describe('dynamodb+s3 storage', () => {
     expect(() => dynamoStorage({ tableName: '', bucket: 'b' })).toThrow(/tableName must be a non-empty string/);
     expect(() => dynamoStorage({ tableName: 't', bucket: '' })).toThrow(/bucket must be a non-empty string/);
     expect(() => dynamoStorage({ tableName: 't', bucket: 'b', listPageSize: 1001 })).toThrow(/listPageSize 1001 must be an integer from 1 to 1000/);
+    expect(() => dynamoStorage({ tableName: 't', bucket: 'b', logObjectGraceMs: -1 })).toThrow(/logObjectGraceMs -1 must be an integer number of milliseconds >= 0/);
   });
 });
 
