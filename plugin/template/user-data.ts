@@ -1,4 +1,4 @@
-// First boot of a node (Amazon Linux 2023): Node.js 20, the CodeDeploy agent, the CloudWatch agent
+// First boot of a node (Amazon Linux 2023): Node.js (NODE_MAJOR), the CodeDeploy agent, the CloudWatch agent
 // shipping the node's JSON lines (and EMF metrics) to the group's log group, and the node as a
 // systemd service. The serverless-ions runtime of the plugin's own version is installed once per
 // instance; the service waits for the first revision: CodeDeploy's hooks (runtime/deploy) fetch it,
@@ -16,6 +16,21 @@ import { NODE_MAJOR } from './node-version.js';
  * file; written without braces, so that Fn::Sub leaves it alone.
  */
 const NODE_START_COMMAND = `${NODE_IONS_BIN} node --revision ${NODE_CURRENT} --port $IONS_PORT --host 0.0.0.0 --data ${NODE_DATA}`;
+
+/** Where the boot script writes the node's heap size, a second environment file of the unit. */
+export const NODE_HEAP_ENV_FILE = '/etc/ions/node-heap.env';
+
+/**
+ * Bash that writes NODE_OPTIONS with a heap of three quarters of the instance's memory to `envFile`.
+ * V8 caps its heap at about 4 GB whatever the instance has, and a node keeps its databases in memory,
+ * so on a larger instance the cap, not the instance, would end it. The quarter left is for the agents,
+ * buffers outside the heap and the page cache of the node's files. No `${}` in it: Fn::Sub would read those.
+ */
+export function nodeHeapScript(meminfo = '/proc/meminfo', envFile = NODE_HEAP_ENV_FILE): string {
+  return `heap_mb=$(awk '/^MemTotal:/ { print int($2 / 1024 * 3 / 4) }' ${meminfo})
+test "$heap_mb" -gt 0
+echo "NODE_OPTIONS=--max-old-space-size=$heap_mb" > ${envFile}`;
+}
 
 interface NodeEnvironment {
   [name: string]: string;
@@ -71,6 +86,7 @@ chown ions:ions /opt/ions /var/log/ions
 cat > /etc/ions/node.env <<'ENV'
 ${envFile}
 ENV
+${nodeHeapScript()}
 cat > /etc/systemd/system/ions-node.service <<'UNIT'
 [Unit]
 Description=serverless-ions node (${model.config.app}, group ${group.name})
@@ -81,6 +97,7 @@ ConditionPathExists=${NODE_CURRENT}
 [Service]
 User=ions
 EnvironmentFile=/etc/ions/node.env
+EnvironmentFile=${NODE_HEAP_ENV_FILE}
 ExecStart=${NODE_START_COMMAND}
 Restart=always
 RestartSec=2

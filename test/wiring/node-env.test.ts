@@ -1,7 +1,12 @@
 // The environment file the stack's user data writes and the one `ions node` reads are the same list:
 // every variable written is read, every variable the node needs is written, and the unit runs the
 // node with that file.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NODE_HEAP_ENV_FILE, nodeHeapScript } from '../../plugin/template/user-data.js';
 import { NODE_ENV, NodeEnvError, readNodeEnv } from '../../runtime/config/node-env.js';
 import { generateStack, notesConfig, nodeUnit, recordingEnv, resolveRefs, userDataScript } from './stack.js';
 
@@ -45,6 +50,27 @@ describe('the node environment file of every group', () => {
     expect(unit.execStart).toMatch(/\/ions node --revision \S+/);
     // The deploy hooks source the same file (runtime/push/codedeploy-bundle.ts).
     expect(unit.environmentFile).toBe('/etc/ions/node.env');
+  });
+
+  it('gives the node three quarters of the instance memory as its heap, past V8\'s own cap', async () => {
+    const { model, template } = generateStack(notesConfig());
+    const script = userDataScript(template, model.primary.id('LaunchTemplate'));
+    expect(script).toContain(nodeHeapScript());
+    expect(script).toContain(`EnvironmentFile=/etc/ions/node.env\nEnvironmentFile=${NODE_HEAP_ENV_FILE}\n`);
+    const dir = await mkdtemp(join(tmpdir(), 'ions-heap-'));
+    try {
+      const heapOf = async (memTotalKb: number): Promise<string> => {
+        await writeFile(join(dir, 'meminfo'), `MemTotal:       ${memTotalKb} kB\nMemFree:         1024 kB\n`);
+        execFileSync('bash', ['-euo', 'pipefail', '-c', nodeHeapScript(join(dir, 'meminfo'), join(dir, 'heap.env'))]);
+        return readFile(join(dir, 'heap.env'), 'utf8');
+      };
+      expect(await heapOf(16 * 1024 * 1024)).toBe('NODE_OPTIONS=--max-old-space-size=12288\n');
+      expect(await heapOf(2_000_000)).toBe('NODE_OPTIONS=--max-old-space-size=1464\n');
+      await writeFile(join(dir, 'meminfo'), 'MemFree: 1024 kB\n');
+      expect(() => execFileSync('bash', ['-euo', 'pipefail', '-c', nodeHeapScript(join(dir, 'meminfo'), join(dir, 'heap.env'))], { stdio: 'pipe' })).toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the table and bucket of the stack for dynamodb storage', () => {
