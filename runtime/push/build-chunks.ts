@@ -10,7 +10,7 @@ import type { IonsConfig } from '../config/ions-config.js';
 import { buildRevision } from '../revision/index.js';
 import { dependencyClosure } from './dependency-closure.js';
 import { packDirectory, packFingerprint } from './package-pack.js';
-import { nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from './push-manifest.js';
+import { nodeMajor, PUSH_FORMAT, RUNTIME_API, runtimeVersion, type PushManifest } from './push-manifest.js';
 
 export interface Chunk {
   sha256: string;
@@ -66,6 +66,7 @@ export async function buildChunks({ serviceDir, config, revision, commit, packCa
       revision,
       ...(commit ? { commit } : {}),
       runtimeVersion: runtimeVersion(),
+      runtimeApi: RUNTIME_API,
       nodeVersion: nodeMajor(),
       files,
       packages,

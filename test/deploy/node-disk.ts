@@ -10,7 +10,7 @@ import { fetchRevision, type FetchedRevision } from '../../runtime/deploy/fetch-
 import type { PruneOptions, PruneReport } from '../../runtime/deploy/prune-revisions.js';
 import { sha256 } from '../../runtime/push/build-chunks.js';
 import { packDirectory } from '../../runtime/push/package-pack.js';
-import { chunkKey, manifestKey, nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from '../../runtime/push/push-manifest.js';
+import { chunkKey, manifestKey, nodeMajor, PUSH_FORMAT, RUNTIME_API, runtimeVersion, type PushManifest } from '../../runtime/push/push-manifest.js';
 import type { CodeBucket } from '../push/code-bucket.js';
 
 const run = promisify(execFile);
@@ -90,6 +90,7 @@ export async function publish(
     app: 'disk-fixture',
     revision,
     runtimeVersion: runtimeVersion(),
+    runtimeApi: RUNTIME_API,
     nodeVersion: nodeMajor(),
     files: [],
     packages: [{ name: pkg.name, version: pkg.version, path: `node_modules/${pkg.name}`, sha256: sha256(pkg.bytes), size: pkg.bytes.length }],

@@ -1,4 +1,5 @@
-// Bad input at each step gets a clear error, and the running revision keeps serving through all of it.
+// Bad input at each step gets a clear error, and the running revision keeps serving through all of it;
+// what looks foreign but is not (another serverless-ions version of the same runtime API) is run.
 import { CodeDeployClient, CreateDeploymentCommand, ListDeploymentGroupsCommand, RegisterApplicationRevisionCommand } from '@aws-sdk/client-codedeploy';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { redirect, tapSink } from '../../runtime/cast/index.js';
 import { deploy } from '../../runtime/deploy/deploy.js';
 import type { PushResult } from '../../runtime/push/push.js';
-import { chunkKey } from '../../runtime/push/push-manifest.js';
+import { chunkKey, RUNTIME_API } from '../../runtime/push/push-manifest.js';
 import { startCodeBucket, type CodeBucket } from './code-bucket.js';
 import { readBundle, rollOut, startCluster, webProxy, type Cluster } from './cluster.js';
 import { pushService, serviceRepo, type ServiceRepo } from './service-repo.js';
@@ -126,13 +127,27 @@ describe('a node refuses a bad revision and keeps serving', () => {
     expect(await servedVersion()).toBe('A');
   });
 
-  it('refuses a revision pushed for another runtime version', async () => {
+  it('refuses a revision pushed for another runtime API', async () => {
     const { spec } = await readBundle(bucket.s3, a.bundle);
-    const manifest = { ...a.manifest, runtimeVersion: '0.0.0-other' };
+    const manifest = { ...a.manifest, runtimeVersion: '9.0.0', runtimeApi: RUNTIME_API + 1 };
     await bucket.s3.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: spec.manifestKey, Body: JSON.stringify(manifest) }));
     await expect(rollOut(cluster, spec)).rejects.toThrow(
-      `revision ${a.revision} was pushed for serverless-ions 0.0.0-other on Node ${a.manifest.nodeVersion}; this node runs serverless-ions ${a.manifest.runtimeVersion}`,
+      `revision ${a.revision} was pushed by serverless-ions 9.0.0 (runtime API ${RUNTIME_API + 1}) for Node ${a.manifest.nodeVersion}; ` +
+        `this node runs serverless-ions ${a.manifest.runtimeVersion} (runtime API ${RUNTIME_API})`,
     );
     expect(await servedVersion()).toBe('A');
+  });
+});
+
+describe('runtime versions', () => {
+  it('runs a revision that another serverless-ions version of its runtime API pushed', async () => {
+    await service.write('src/version.js', "export const VERSION = 'E';\n");
+    await service.commit('revision E');
+    const e = await pushTo(bucket.bucket);
+    const { spec } = await readBundle(bucket.s3, e.bundle);
+    const manifest = { ...e.manifest, runtimeVersion: '9.9.9-next' };
+    await bucket.s3.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: spec.manifestKey, Body: JSON.stringify(manifest) }));
+    await rollOut(cluster, spec);
+    expect(await servedVersion()).toBe('E');
   });
 });
