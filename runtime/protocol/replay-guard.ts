@@ -19,10 +19,6 @@ export interface ReplayGuard {
   readonly size: number;
 }
 
-// Slot states in the table.
-const EMPTY = 0;
-const LIVE = 1;
-const DELETED = 2;
 const INITIAL_CAPACITY = 1024;
 
 /** The 32 bits that eight hex digits from `offset` spell; throws when they are not hex. */
@@ -39,13 +35,15 @@ function hexWord(signature: string, offset: number): number {
 }
 
 export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
-  // The table: both key halves and the state of each slot. DELETED slots are reused but do not end a
-  // probe; the table is rebuilt before it is half used, so probes stay short and always end.
+  // The table: both key halves, whether a slot is taken, and where in the ring its entry is. Linear
+  // probing, at most half full. An entry is taken out by shifting the rest of its probe run back rather
+  // than by leaving a tombstone, so a guard under steady load never rebuilds its table (a rebuild of a
+  // million entries would hold the event loop for tens of milliseconds every window): it only grows.
   let capacity = INITIAL_CAPACITY;
   let his = new Uint32Array(capacity);
   let los = new Uint32Array(capacity);
-  let states = new Uint8Array(capacity);
-  let used = 0;
+  let taken = new Uint8Array(capacity);
+  let ringIndexOf = new Int32Array(capacity);
   // The live entries in arrival order (roughly expiry order): their slots and expiries, in a ring whose
   // length is a power of two, read from `head`, `count` long.
   let ringSlots = new Int32Array(INITIAL_CAPACITY);
@@ -57,37 +55,56 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
 
   const find = (hi: number, lo: number): boolean => {
     const mask = capacity - 1;
-    for (let slot = lo & mask; ; slot = (slot + 1) & mask) {
-      const state = states[slot]!;
-      if (state === EMPTY) return false;
-      if (state === LIVE && his[slot] === hi && los[slot] === lo) return true;
+    for (let slot = lo & mask; taken[slot] === 1; slot = (slot + 1) & mask) {
+      if (his[slot] === hi && los[slot] === lo) return true;
     }
+    return false;
   };
 
-  const place = (hi: number, lo: number): number => {
+  /** Places a key whose entry is at ring index `index`; answers its slot. */
+  const place = (hi: number, lo: number, index: number): number => {
     const mask = capacity - 1;
     let slot = lo & mask;
-    while (states[slot] === LIVE) slot = (slot + 1) & mask;
-    if (states[slot] === EMPTY) used++;
+    while (taken[slot] === 1) slot = (slot + 1) & mask;
     his[slot] = hi;
     los[slot] = lo;
-    states[slot] = LIVE;
+    taken[slot] = 1;
+    ringIndexOf[slot] = index;
     return slot;
   };
 
-  // Rebuilds the table from the ring, dropping deleted slots, and grows it once live entries fill a quarter.
-  const rehash = (): void => {
+  // Empties `slot`, then moves back every later entry of its probe run that a probe from the entry's
+  // home would no longer reach across the hole, each move leaving a new hole behind.
+  const remove = (slot: number): void => {
+    const mask = capacity - 1;
+    let hole = slot;
+    for (let next = (hole + 1) & mask; taken[next] === 1; next = (next + 1) & mask) {
+      const home = los[next]! & mask;
+      const homeBetween = hole < next ? hole < home && home <= next : hole < home || home <= next;
+      if (homeBetween) continue;
+      his[hole] = his[next]!;
+      los[hole] = los[next]!;
+      const index = ringIndexOf[next]!;
+      ringIndexOf[hole] = index;
+      ringSlots[index] = hole;
+      hole = next;
+    }
+    taken[hole] = 0;
+  };
+
+  // Doubles the table, placing every live entry again.
+  const grow = (): void => {
     const oldHis = his;
     const oldLos = los;
-    while (count * 4 > capacity) capacity *= 2;
+    capacity *= 2;
     his = new Uint32Array(capacity);
     los = new Uint32Array(capacity);
-    states = new Uint8Array(capacity);
-    used = 0;
+    taken = new Uint8Array(capacity);
+    ringIndexOf = new Int32Array(capacity);
     for (let i = 0; i < count; i++) {
-      const at = ringAt(i);
-      const old = ringSlots[at]!;
-      ringSlots[at] = place(oldHis[old]!, oldLos[old]!);
+      const index = ringAt(i);
+      const old = ringSlots[index]!;
+      ringSlots[index] = place(oldHis[old]!, oldLos[old]!, index);
     }
   };
 
@@ -95,8 +112,10 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
     const slots = new Int32Array(ringSlots.length * 2);
     const ends = new Float64Array(ringSlots.length * 2);
     for (let i = 0; i < count; i++) {
-      slots[i] = ringSlots[ringAt(i)]!;
+      const slot = ringSlots[ringAt(i)]!;
+      slots[i] = slot;
       ends[i] = ringExpiries[ringAt(i)]!;
+      ringIndexOf[slot] = i;
     }
     ringSlots = slots;
     ringExpiries = ends;
@@ -106,7 +125,7 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
   // The usual sweep looks at the oldest entries only and stops at the first live one.
   const sweep = (now: number): void => {
     while (count > 0 && ringExpiries[head]! <= now) {
-      states[ringSlots[head]!] = DELETED;
+      remove(ringSlots[head]!);
       head = (head + 1) & (ringSlots.length - 1);
       count--;
     }
@@ -117,11 +136,13 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
     let kept = 0;
     for (let i = 0; i < count; i++) {
       const at = ringAt(i);
-      if (ringExpiries[at]! <= now) states[ringSlots[at]!] = DELETED;
+      if (ringExpiries[at]! <= now) remove(ringSlots[at]!);
       else {
         const to = ringAt(kept++);
-        ringSlots[to] = ringSlots[at]!;
+        const slot = ringSlots[at]!;
+        ringSlots[to] = slot;
         ringExpiries[to] = ringExpiries[at]!;
+        ringIndexOf[slot] = to;
       }
     }
     count = kept;
@@ -138,10 +159,10 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
         if (count >= maxEntries) return 'full';
       }
       if (count === ringSlots.length) growRing();
-      const at = ringAt(count++);
-      ringSlots[at] = place(hi, lo);
-      ringExpiries[at] = timestamp + windowMs;
-      if (used * 2 > capacity) rehash();
+      const index = ringAt(count++);
+      ringSlots[index] = place(hi, lo, index);
+      ringExpiries[index] = timestamp + windowMs;
+      if (count * 2 > capacity) grow();
       return 'fresh';
     },
     get size() {

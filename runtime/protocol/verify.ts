@@ -8,7 +8,7 @@ export const DEFAULT_CLOCK_WINDOW_MS = 60_000;
 /**
  * Signed requests remembered at once. A node refuses (429) what it cannot remember, so this bounds its
  * signed request rate to about this many per clock window: a million is ~16,000 per second for the
- * 60-second window, past what one node serves. The memory grows with use, to ~50 MB when full.
+ * 60-second window, past what one node serves. The memory grows with use, to ~40 MB when full.
  */
 export const DEFAULT_REPLAY_MEMORY = 1_000_000;
 
