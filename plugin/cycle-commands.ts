@@ -33,10 +33,26 @@ export function awsClientConfig(serverless: Serverless, options: ServerlessOptio
   return profile === undefined ? { region } : { region, profile };
 }
 
+/**
+ * SDK v3 client config with the credentials serverless v3 resolved for its own requests, so that the
+ * commands sign as `serverless deploy` would (stage-specific variables included); the SDK's own chain
+ * with the profile Serverless would use when it found none.
+ */
+export function serverlessV3ClientConfig(serverless: Serverless, options: ServerlessOptions): Record<string, unknown> {
+  const config = awsClientConfig(serverless, options);
+  const resolved = serverless.getProvider('aws').getCredentials?.().credentials;
+  if (resolved === undefined) return config;
+  const credentials = async () => {
+    await resolved.getPromise?.();
+    return { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(resolved.sessionToken ? { sessionToken: resolved.sessionToken } : {}) };
+  };
+  return { region: config.region, credentials };
+}
+
 async function defaultClients(serverless: Serverless, options: ServerlessOptions): Promise<AwsClients> {
   // osls 4 builds SDK v3 client config itself (its credential chain, proxy and retries); serverless v3 does not.
   const provider = serverless.getProvider('aws');
-  const config = provider.getAwsSdkV3Config ? await provider.getAwsSdkV3Config() : awsClientConfig(serverless, options);
+  const config = provider.getAwsSdkV3Config ? await provider.getAwsSdkV3Config() : serverlessV3ClientConfig(serverless, options);
   const [{ S3Client }, { CodeDeployClient }, { LambdaClient }] = await Promise.all([
     import('@aws-sdk/client-s3'),
     import('@aws-sdk/client-codedeploy'),

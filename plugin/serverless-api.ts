@@ -35,8 +35,21 @@ export interface AwsProvider {
   request(service: string, method: string, params: Record<string, unknown>): Promise<unknown>;
   /** osls 4: the config of SDK v3 clients (credentials, profile, region, proxy, retries) in place of request(). */
   getAwsSdkV3Config?(): Promise<Record<string, unknown>>;
+  /**
+   * serverless v3: the credentials its own SDK v2 requests use, resolved the framework's way (profiles,
+   * `AWS_*` and stage-specific `AWS_<STAGE>_*` variables, `--aws-profile`); none when it found none.
+   */
+  getCredentials?(): { credentials?: SdkV2Credentials };
   getRegion(): string;
   naming: AwsNaming;
+}
+
+/** An SDK v2 credentials object: loaded (or refreshed) by getPromise, then read from its fields. */
+export interface SdkV2Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  getPromise?(): Promise<void>;
 }
 
 /** The framework's names of what it compiles (serverless v3, osls and v4 alike). */

@@ -165,6 +165,15 @@ describe.each(CLI_NAMES)('the ions cycle through %s', (cli) => {
     expect(commandsOf(again)).toEqual(['CloudFormation.DescribeStacks', 'CodeDeploy.RegisterApplicationRevision']);
   }, CASE_TIMEOUT_MS);
 
+  it("push signs with the stage's own credentials over the general ones, as the framework does", async () => {
+    // The CLIs run with --stage test; s3rver refuses the general key the offline environment sets.
+    const stageOwn = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_TEST_ACCESS_KEY_ID: 'S3RVER', AWS_TEST_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY };
+    const run = await service(cli).run(['ions', 'push'], { rules: [stackOutputs, registerRevision] }, stageOwn);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain(`Revision ${sha}`);
+    expectNoSecret(run);
+  }, CASE_TIMEOUT_MS);
+
   it('deploy, as push printed it, starts a one-at-a-time deployment and updates only the proxy that differs', async () => {
     const command = printedCommand(firstPush.output, 'Deploy: ');
     expect(command).toEqual(['ions', 'deploy', '--group', 'primary', '--rev', sha]);

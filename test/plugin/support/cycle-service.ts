@@ -52,7 +52,8 @@ export interface CycleRun extends CliRun {
 
 export interface CycleService {
   dir: string;
-  run(args: string[], scenario: Scenario): Promise<CycleRun>;
+  /** Runs the CLI; `credentials` replaces the AWS key variables of its environment (none set: no plain AWS_* keys). */
+  run(args: string[], scenario: Scenario, credentials?: Record<string, string>): Promise<CycleRun>;
   write(file: string, text: string): Promise<void>;
   /** Commits everything; returns the new HEAD. */
   commit(message: string): Promise<string>;
@@ -86,7 +87,7 @@ export async function cycleService(cli: CliName, fixture = 'cycle-service'): Pro
   let runs = 0;
   const service: CycleService = {
     dir,
-    async run(args, scenario) {
+    async run(args, scenario, credentials) {
       const name = `run-${++runs}`;
       const scenarioFile = join(scratch, `${name}.scenario.json`);
       const recordFile = join(scratch, `${name}.calls.jsonl`);
@@ -99,8 +100,7 @@ export async function cycleService(cli: CliName, fixture = 'cycle-service'): Pro
         IONS_SDK_V3_FROM: join(PLUGIN_PACKAGE_DIR, 'dist/plugin/index.js'),
         ...(cli === 'serverless3' ? { IONS_SDK_V2_FROM: SERVERLESS3_SDK_V2 } : {}),
         AWS_ENDPOINT_URL_S3: endpoint,
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+        ...(credentials ?? { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY }),
         // Packs of dependencies are cached per user; this service's stay in its scratch directory.
         XDG_CACHE_HOME: join(scratch, 'cache'),
       };
