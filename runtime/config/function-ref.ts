@@ -2,8 +2,9 @@
 // Exports are read from an esbuild metafile of the module bundled with its relative imports, the same
 // tool that builds revisions, so `export * from`, re-exports and TypeScript all count exactly as they
 // will at build time; a module that would not build fails here with esbuild's own message.
-import { buildSync, type BuildFailure } from 'esbuild';
+import type { BuildFailure } from 'esbuild';
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { IonsConfigError } from './config-error.js';
 
@@ -31,9 +32,13 @@ function findModuleFile(serviceDir: string, module: string): string | undefined 
   return undefined;
 }
 
+// Required on first use, synchronously (esbuild is CommonJS): a compute node validates revisions
+// without function references and runs without esbuild.
+const loadEsbuild = (): typeof import('esbuild') => createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+
 function exportsOf(serviceDir: string, file: string): string[] {
   try {
-    const result = buildSync({
+    const result = loadEsbuild().buildSync({
       entryPoints: [file],
       // Error locations then read relative to the service, like the references themselves.
       absWorkingDir: serviceDir,

@@ -3,7 +3,6 @@
 // CommonJS, not ESM: Lambda loads `index.js` as CommonJS whatever surrounds it, and `require` finds
 // the runtime's own AWS SDK through NODE_PATH, which ESM imports do not consult. The SDK stays
 // external, so the bundle carries only the proxy.
-import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +20,7 @@ export interface ProxyBundle {
 
 /** Writes the minified proxy bundle to `outFile` (exporting `handler`); fails past the size limit. */
 export async function buildProxyBundle(outFile: string): Promise<ProxyBundle> {
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [entry],
     outfile: outFile,

@@ -1,7 +1,7 @@
 // Builds an app revision: every module the ions config references, bundled with esbuild into one
 // directory with shared chunks, plus `ions.json`. File names carry content hashes, so rebuilding into
 // the same directory never changes a file a running revision may still import.
-import { build, type Metafile, type Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -69,6 +69,8 @@ export async function buildRevision({ serviceDir, config, outDir, name, dependen
     sources.set(use.module, findSource(root, use.module, `${use.where} ("${use.ref}")`));
   }
   await mkdir(dir, { recursive: true });
+  // Imported on first use: a compute node loads revisions through this module and never builds one.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [...sources.values()],
     outdir: dir,
