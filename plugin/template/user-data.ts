@@ -1,12 +1,13 @@
-// First boot of a node (Amazon Linux 2023): Node.js (NODE_MAJOR), the CodeDeploy agent, the CloudWatch agent
-// shipping the node's JSON lines (and EMF metrics) to the group's log group, and the node as a
-// systemd service. The serverless-ions runtime of the plugin's own version is installed once per
-// instance; the service waits for the first revision: CodeDeploy's hooks (runtime/deploy) fetch it,
-// point /opt/ions/current at it and start the unit, and later hot-swap the running node.
+// First boot of a node (Amazon Linux 2023): Node.js (NODE_MAJOR), the AWS CLI, the CodeDeploy agent,
+// the CloudWatch agent shipping the node's JSON lines (and EMF metrics) to the group's log group, and
+// the node as a systemd service, all from Amazon Linux's repositories and S3, so that a node needs no
+// internet route. The service waits for the first revision: CodeDeploy's hooks (runtime/push/
+// codedeploy-bundle.ts) install the runtime it was pushed with from the code bucket, fetch it, point
+// /opt/ions/runtime and /opt/ions/current at them and start the unit, and later hot-swap the running
+// node, or restart it on a new runtime.
 import type { GroupModel, IonsModel } from '../model.js';
-import { NODE_CURRENT, NODE_DATA, NODE_IONS_BIN, NODE_RUNTIME_PREFIX } from '../../runtime/deploy/node-layout.js';
+import { NODE_BIN, NODE_CURRENT, NODE_DATA, NODE_RUNTIME_FILE, NODE_RUNTIME_LINK, NODE_RUNTIMES } from '../../runtime/deploy/node-layout.js';
 import { NODE_ENV } from '../../runtime/config/node-env.js';
-import { runtimeVersion } from '../../runtime/push/push-manifest.js';
 import { ref, type CfnValue } from './cfn.js';
 import { LOG_TABLE, SEGMENTS_BUCKET } from './storage.js';
 import { NODE_MAJOR } from './node-version.js';
@@ -15,7 +16,7 @@ import { NODE_MAJOR } from './node-version.js';
  * Started by systemd once a revision is installed. systemd expands `$IONS_PORT` from the environment
  * file; written without braces, so that Fn::Sub leaves it alone.
  */
-const NODE_START_COMMAND = `${NODE_IONS_BIN} node --revision ${NODE_CURRENT} --port $IONS_PORT --host 0.0.0.0 --data ${NODE_DATA}`;
+const NODE_START_COMMAND = `${NODE_BIN} ${NODE_RUNTIME_LINK}/${NODE_RUNTIME_FILE} node --revision ${NODE_CURRENT} --port $IONS_PORT --host 0.0.0.0 --data ${NODE_DATA}`;
 
 /** Where the boot script writes the node's heap size, a second environment file of the unit. */
 export const NODE_HEAP_ENV_FILE = '/etc/ions/node-heap.env';
@@ -71,18 +72,16 @@ export function userData(model: IonsModel, group: GroupModel, env: NodeEnvironme
   });
   const script = `#!/bin/bash
 set -euxo pipefail
-dnf install -y nodejs${NODE_MAJOR} ruby wget amazon-cloudwatch-agent
-ln -sf /usr/bin/node-${NODE_MAJOR} /usr/local/bin/node
-ln -sf /usr/bin/npm-${NODE_MAJOR} /usr/local/bin/npm
+dnf install -y nodejs${NODE_MAJOR} awscli-2 ruby wget amazon-cloudwatch-agent
+ln -sf /usr/bin/node-${NODE_MAJOR} ${NODE_BIN}
 cd /tmp
 wget -q https://aws-codedeploy-\${AWS::Region}.s3.\${AWS::Region}.amazonaws.com/latest/install
 chmod +x ./install
 ./install auto
 systemctl enable --now codedeploy-agent
 useradd --system --home-dir /opt/ions --shell /sbin/nologin ions || true
-mkdir -p /opt/ions /etc/ions /var/log/ions
-npm install --global --prefix ${NODE_RUNTIME_PREFIX} serverless-ions@${runtimeVersion()}
-chown ions:ions /opt/ions /var/log/ions
+mkdir -p /opt/ions ${NODE_RUNTIMES} /etc/ions /var/log/ions
+chown ions:ions /opt/ions ${NODE_RUNTIMES} /var/log/ions
 cat > /etc/ions/node.env <<'ENV'
 ${envFile}
 ENV
@@ -93,6 +92,7 @@ Description=serverless-ions node (${model.config.app}, group ${group.name})
 After=network-online.target
 Wants=network-online.target
 ConditionPathExists=${NODE_CURRENT}
+ConditionPathExists=${NODE_RUNTIME_LINK}
 
 [Service]
 User=ions

@@ -17,10 +17,11 @@ const USAGE = `usage:
       run a compute node serving a built revision; the HMAC key comes from
       ${PROXY_ENV.secretParameter} (SSM), ${PROXY_ENV.secretFile} or ${PROXY_ENV.secret}; on EC2 the
       rest of its settings come from the stack's environment file (IONS_PORT, IONS_STORAGE, ...)
-  ions hook fetch|swap|validate --spec ions-revision.json
+  ions hook fetch|swap|validate --spec ions-revision.json [--runtime dir]
       a CodeDeploy lifecycle hook on a node: fetch and verify a pushed revision, hot-swap the
-      running node to it, or wait until /_ions/health reports it and prune older revisions
-      (keeping IONS_KEEP_REVISIONS of them, default 2)
+      running node to it (restart it on the runtime in --runtime when it runs another), or wait
+      until /_ions/health reports it and prune older revisions (keeping IONS_KEEP_REVISIONS of
+      them, default 2)
 `;
 
 class UsageError extends Error {}
@@ -124,13 +125,13 @@ async function node(args: string[]): Promise<number> {
 }
 
 async function hook(args: string[], out: CliOutput): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { spec: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { spec: { type: 'string' }, runtime: { type: 'string' } } });
   const phase = positionals[0];
   // Imported here: the hooks load the S3 client, which `ions node` on file storage must not pay for.
   const { hookCommand, isHookPhase } = await import('./hook-command.js');
   if (positionals.length !== 1 || !isHookPhase(phase)) throw new UsageError('ions hook needs one phase: fetch, swap or validate');
   if (values.spec === undefined) throw new UsageError('ions hook needs --spec ions-revision.json (from the CodeDeploy bundle)');
-  out.stdout(`${await hookCommand(phase, values.spec)}\n`);
+  out.stdout(`${await hookCommand(phase, values.spec, process.env, values.runtime)}\n`);
   return 0;
 }
 

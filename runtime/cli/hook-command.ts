@@ -17,7 +17,11 @@ const run = promisify(execFile);
 
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
-export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * Runs a hook. `runtimeDir` is the node runtime the bundle's script installed and runs this from; the
+ * swap hook points the node service at it, restarting the node when it ran another.
+ */
+export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env, runtimeDir?: string): Promise<string> {
   let spec: HookSpec;
   try {
     spec = JSON.parse(await readFile(specFile, 'utf8')) as HookSpec;
@@ -33,5 +37,6 @@ export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJ
     s3: new S3Client({}),
     secret: () => loadSecret(env),
     startNode: async () => void (await run('systemctl', ['start', 'ions-node'])),
+    ...(runtimeDir !== undefined && { runtime: { dir: runtimeDir, restart: async () => void (await run('systemctl', ['restart', 'ions-node'])) } }),
   });
 }

@@ -1,7 +1,8 @@
 // CodeDeploy's lifecycle hooks on a node (`ions hook <phase>`, from the bundle's scripts):
 // - fetch (BeforeInstall): fetch and verify the revision into the node's cache and revisions directory;
-// - swap (ApplicationStart): hot-swap the running node to it (or start the node on the first deploy),
-//   and point `<home>/current` at it so a restarted node comes back on it;
+// - swap (ApplicationStart): hot-swap the running node to it (or start the node on the first deploy,
+//   or restart it when the revision comes with another runtime than the one it runs), and point
+//   `<home>/current` (and `<home>/runtime`) at it so a restarted node comes back on it;
 // - validate (ValidateService): wait until the node's health route reports it, before traffic returns;
 //   then prune old revisions and chunks (prune-revisions.ts).
 // A failing hook fails the node's deployment; CodeDeploy then stops and rolls back, and a node whose
@@ -9,8 +10,8 @@
 // is serving and healthy, and rolling it back over disk housekeeping would be worse; it casts an alert
 // instead, and the next deploy's prune tries again.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { HookPhase, HookSpec } from '../push/codedeploy-bundle.js';
 import type { SigningKey } from '../protocol/signing.js';
 import { HEALTH_PATH } from '../protocol/wire.js';
@@ -28,6 +29,11 @@ export interface NodeHost {
   secret(): Promise<SigningKey>;
   /** Starts the node service when no node runs yet (the first deploy to a fresh instance). */
   startNode(): Promise<void>;
+  /**
+   * The runtime the hooks run from (installed by the bundle's scripts), and how to restart the node
+   * service onto it. Absent where the node runs the hooks' own code (tests, a host without runtimes).
+   */
+  runtime?: { dir: string; restart(): Promise<void> };
   healthTimeoutMs?: number;
   /** Revisions kept on disk besides the one served (and the one installed): default DEFAULT_KEEP_REVISIONS. */
   keepRevisions?: number;
@@ -58,10 +64,22 @@ export async function runHook(phase: HookPhase, spec: HookSpec, host: NodeHost):
       const fetched = await readFetched(fetchedFile);
       if (fetched.revision !== spec.revision) throw new Error(`the fetch hook fetched ${fetched.revision}, not ${spec.revision}; run it again`);
       const running = await isRunning(host.nodeUrl);
-      if (running) await requestSwap(host.nodeUrl, await host.secret(), fetched.dir);
-      await pointCurrent(host.home, fetched.dir);
-      if (!running) await host.startNode();
-      return running ? `swapped to ${spec.revision}` : `started the node on ${spec.revision}`;
+      const runtimeLink = join(host.home, 'runtime');
+      // A process cannot take up another runtime's code, so a revision pushed with another runtime is
+      // started afresh; CodeDeploy keeps traffic off this node until its validate hook passes.
+      const newRuntime = host.runtime !== undefined && (await linkTarget(runtimeLink)) !== host.runtime.dir;
+      if (running && !newRuntime) await requestSwap(host.nodeUrl, await host.secret(), fetched.dir);
+      await pointLink(join(host.home, 'current'), fetched.dir);
+      if (host.runtime !== undefined) await pointLink(runtimeLink, host.runtime.dir);
+      if (!running) {
+        await host.startNode();
+        return `started the node on ${spec.revision}`;
+      }
+      if (newRuntime) {
+        await host.runtime!.restart();
+        return `restarted the node on ${spec.revision} and runtime ${basename(host.runtime!.dir)}`;
+      }
+      return `swapped to ${spec.revision}`;
     }
     case 'validate':
       await awaitHealthy(host.nodeUrl, spec.revision, host.healthTimeoutMs === undefined ? {} : { timeoutMs: host.healthTimeoutMs });
@@ -111,12 +129,22 @@ async function prune(host: NodeHost, revision: string, fetchedFile: string): Pro
   }
 }
 
-/** Replaces the `current` link in one rename, so it always names a whole revision. */
-async function pointCurrent(home: string, dir: string): Promise<void> {
-  const next = join(home, 'current.next');
+/** Replaces a link in one rename, so that it always names a whole revision or runtime. */
+async function pointLink(link: string, target: string): Promise<void> {
+  const next = `${link}.next`;
   await rm(next, { force: true });
-  await symlink(dir, next);
-  await rename(next, join(home, 'current'));
+  await symlink(target, next);
+  await rename(next, link);
+}
+
+/** Where a link points; undefined when there is no link yet. */
+async function linkTarget(link: string): Promise<string | undefined> {
+  try {
+    return await readlink(link);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
 
 async function isRunning(nodeUrl: string): Promise<boolean> {

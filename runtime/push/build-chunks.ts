@@ -1,6 +1,7 @@
 // A revision as content-addressed chunks: the app's own build (entry modules, shared chunks, source
-// maps, ions.json), one file per chunk, and one chunk per dependency package. App code and
-// dependencies never share a chunk, so a change to the app leaves every dependency chunk's hash as it was.
+// maps, ions.json), one file per chunk, one chunk per dependency package, and the node runtime it runs
+// on. App code and dependencies never share a chunk, so a change to the app leaves every dependency
+// chunk's hash as it was, and the runtime's stays the same until serverless-ions changes.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -10,12 +11,13 @@ import type { IonsConfig } from '../config/ions-config.js';
 import { buildRevision } from '../revision/index.js';
 import { dependencyClosure } from './dependency-closure.js';
 import { packDirectory, packFingerprint } from './package-pack.js';
+import { nodeRuntime } from './node-runtime.js';
 import { nodeMajor, PUSH_FORMAT, RUNTIME_API, runtimeVersion, type PushManifest } from './push-manifest.js';
 
 export interface Chunk {
   sha256: string;
   bytes: Buffer;
-  kind: 'app' | 'dependency';
+  kind: 'app' | 'dependency' | 'runtime';
   /** For progress and errors: a file path or name@version. */
   label: string;
 }
@@ -68,6 +70,7 @@ export async function buildChunks({ serviceDir, config, revision, commit, packCa
       runtimeVersion: runtimeVersion(),
       runtimeApi: RUNTIME_API,
       nodeVersion: nodeMajor(),
+      runtime: add((await nodeRuntime()).bytes, 'runtime', `serverless-ions@${runtimeVersion()} node runtime`),
       files,
       packages,
     };

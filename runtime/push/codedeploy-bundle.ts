@@ -1,9 +1,13 @@
 // The CodeDeploy revision: no app files (the node fetches those itself, only what it lacks), just the
-// appspec, the lifecycle hook scripts, and where the revision's manifest is. The hooks run the
-// node's own `ions hook <phase>`: fetch and verify before install, hot-swap at start, and check
-// the node's health before CodeDeploy lets the load balancer send traffic again.
+// appspec, the lifecycle hook scripts, and where the revision's manifest is. Each hook script first
+// makes sure the node has the runtime the revision was pushed with (one file from the code bucket,
+// checked against its hash, installed once per node under /opt/ions/runtimes), then runs that
+// runtime's `ions hook <phase>`: fetch and verify before install, hot-swap (or restart on a new
+// runtime) at start, and check the node's health before CodeDeploy lets the load balancer send
+// traffic again. Nodes so need no package registry, and take up a new serverless-ions with a deploy.
 import { zip } from '../archive/zip.js';
-import { NODE_IONS_BIN } from '../deploy/node-layout.js';
+import { NODE_BIN, NODE_HOME, NODE_RUNTIME_FILE } from '../deploy/node-layout.js';
+import { chunkKey } from './push-manifest.js';
 
 export const HOOK_SPEC_FILE = 'ions-revision.json';
 
@@ -13,7 +17,12 @@ export interface HookSpec {
   app: string;
   revision: string;
   manifestKey: string;
+  /** The node runtime chunk the revision runs on, and the serverless-ions version inside it. */
+  runtime: { sha256: string; version: string };
 }
+
+/** Sourced by every hook script; the hooks run with `set -euo pipefail`. */
+const RUNTIME_SCRIPT = 'hooks/runtime.sh';
 
 export const HOOK_PHASES = ['fetch', 'swap', 'validate'] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
@@ -37,7 +46,38 @@ export function hookScript(phase: HookPhase): string {
     '#!/bin/bash',
     'set -euo pipefail',
     'set -a; . /etc/ions/node.env; set +a',
-    `exec ${NODE_IONS_BIN} hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}"`,
+    `. "$(dirname "$0")/../${RUNTIME_SCRIPT}"`,
+    `exec "\${IONS_NODE:-${NODE_BIN}}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Bash that leaves in `$runtime` the directory of the revision's node runtime, installing it first when
+ * this node lacks it: downloaded beside the others, checked against the pushed hash, and renamed into
+ * place whole, with the `package.json` that tells the runtime its version. IONS_HOME and IONS_NODE
+ * stand in for /opt/ions and the node binary where a test runs the hooks.
+ */
+export function runtimeScript({ bucket, runtime }: HookSpec): string {
+  const dir = `${runtime.version}-${runtime.sha256.slice(0, 16)}`;
+  const packageJson = JSON.stringify({ name: 'serverless-ions', version: runtime.version, type: 'module' });
+  return [
+    `runtimes="\${IONS_HOME:-${NODE_HOME}}/runtimes"`,
+    `runtime="$runtimes/${dir}"`,
+    'if [ ! -f "$runtime/package.json" ]; then',
+    '  mkdir -p "$runtimes"',
+    '  incoming=$(mktemp -d "$runtimes/.incoming-XXXXXX")',
+    '  mkdir -p "$incoming/$(dirname ' + `'${NODE_RUNTIME_FILE}'` + ')"',
+    `  aws s3 cp --only-show-errors --region "$AWS_REGION" 's3://${bucket}/${chunkKey(runtime.sha256)}' "$incoming/${NODE_RUNTIME_FILE}"`,
+    `  if ! echo '${runtime.sha256}  '"$incoming/${NODE_RUNTIME_FILE}" | sha256sum --check --status; then`,
+    `    echo "the node runtime s3://${bucket}/${chunkKey(runtime.sha256)} does not match its hash" >&2`,
+    '    rm -rf "$incoming"',
+    '    exit 1',
+    '  fi',
+    `  echo '${packageJson}' > "$incoming/package.json"`,
+    '  # Another hook may have installed it meanwhile: then its copy stays.',
+    '  mv -T "$incoming" "$runtime" 2>/dev/null || rm -rf "$incoming"',
+    'fi',
     '',
   ].join('\n');
 }
@@ -46,6 +86,7 @@ export function codeDeployBundle(spec: HookSpec): Buffer {
   return zip([
     { name: 'appspec.yml', data: Buffer.from(appspec()) },
     ...HOOK_PHASES.map((phase) => ({ name: `hooks/${phase}.sh`, data: Buffer.from(hookScript(phase)), executable: true })),
+    { name: RUNTIME_SCRIPT, data: Buffer.from(runtimeScript(spec)) },
     { name: HOOK_SPEC_FILE, data: Buffer.from(JSON.stringify(spec, null, 2) + '\n') },
   ]);
 }

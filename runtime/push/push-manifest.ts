@@ -45,6 +45,8 @@ export interface PushManifest {
   runtimeApi: number;
   /** Node.js major version the revision was built for (`20`). */
   nodeVersion: string;
+  /** The node runtime chunk (node-runtime.ts) of the pushing side, which the deploy hooks install and run. */
+  runtime: ChunkRef;
   files: AppFile[];
   packages: PackageChunk[];
 }
@@ -71,6 +73,7 @@ export function parsePushManifest(text: string, where: string): PushManifest {
     if (typeof m[field] !== 'string' || !m[field]) throw new Error(`${where}: "${field}" must be a non-empty string`);
   }
   if (!Number.isSafeInteger(m.runtimeApi) || m.runtimeApi! < 1) throw new Error(`${where}: "runtimeApi" must be a positive integer`);
+  if (!SHA256.test(m.runtime?.sha256 ?? '') || !Number.isSafeInteger(m.runtime?.size)) throw new Error(`${where}: "runtime" needs a sha256 (64 hex digits) and a size`);
   if (!Array.isArray(m.files) || !Array.isArray(m.packages)) throw new Error(`${where}: "files" and "packages" must be lists`);
   for (const [i, chunk] of [...m.files, ...m.packages].entries()) {
     if (typeof chunk?.path !== 'string' || !SHA256.test(chunk.sha256) || !Number.isSafeInteger(chunk.size)) {

@@ -55,7 +55,8 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const manifestPath = manifestKey(config.app, revision);
   await putObject(s3, bucket, manifestPath, JSON.stringify(manifest, null, 2) + '\n', 'application/json');
   const key = bundleKey(config.app, revision);
-  const put = await putObject(s3, bucket, key, codeDeployBundle({ bucket, app: config.app, revision, manifestKey: manifestPath }), 'application/zip');
+  const runtime = { sha256: manifest.runtime.sha256, version: manifest.runtimeVersion };
+  const put = await putObject(s3, bucket, key, codeDeployBundle({ bucket, app: config.app, revision, manifestKey: manifestPath, runtime }), 'application/zip');
   const bundle = { bucket, key, ...(put.ETag ? { eTag: put.ETag } : {}) };
   await codeDeploy
     .send(
@@ -84,7 +85,7 @@ export function pushSummary(result: PushResult, deployCommand: (group: string) =
   const { uploaded, skipped } = result.upload;
   const lines = [
     `Revision ${result.revision} (${result.manifest.files.length} app files, ${result.manifest.packages.length} dependency packages)`,
-    `Uploaded ${uploaded.chunks} chunk(s), ${uploaded.bytes} bytes (${uploaded.dependencyBytes} of dependencies); skipped ${skipped.chunks} already stored, ${skipped.bytes} bytes`,
+    `Uploaded ${uploaded.chunks} chunk(s), ${uploaded.bytes} bytes (${uploaded.dependencyBytes} of dependencies, ${uploaded.runtimeBytes} of the node runtime); skipped ${skipped.chunks} already stored, ${skipped.bytes} bytes`,
     `Groups: ${result.groups.join(', ') || '(none in ions.groups)'}`,
     ...result.groups.map((group) => `Deploy: ${deployCommand(group)}`),
   ];

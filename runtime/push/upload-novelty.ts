@@ -5,7 +5,7 @@ import type { Chunk } from './build-chunks.js';
 import { chunkKey } from './push-manifest.js';
 
 export interface UploadReport {
-  uploaded: { chunks: number; bytes: number; dependencyBytes: number };
+  uploaded: { chunks: number; bytes: number; dependencyBytes: number; runtimeBytes: number };
   skipped: { chunks: number; bytes: number };
 }
 
@@ -28,7 +28,7 @@ export async function uploadNovelty(
   chunks: Iterable<Chunk>,
   onChunk: (chunk: Chunk, uploaded: boolean) => void = () => {},
 ): Promise<UploadReport> {
-  const report: UploadReport = { uploaded: { chunks: 0, bytes: 0, dependencyBytes: 0 }, skipped: { chunks: 0, bytes: 0 } };
+  const report: UploadReport = { uploaded: { chunks: 0, bytes: 0, dependencyBytes: 0, runtimeBytes: 0 }, skipped: { chunks: 0, bytes: 0 } };
   const queue = [...chunks];
   const worker = async (): Promise<void> => {
     for (let chunk = queue.shift(); chunk; chunk = queue.shift()) {
@@ -45,6 +45,7 @@ export async function uploadNovelty(
       report.uploaded.chunks++;
       report.uploaded.bytes += chunk.bytes.length;
       if (chunk.kind === 'dependency') report.uploaded.dependencyBytes += chunk.bytes.length;
+      if (chunk.kind === 'runtime') report.uploaded.runtimeBytes += chunk.bytes.length;
       onChunk(chunk, true);
     }
   };

@@ -123,19 +123,19 @@ describe.each(CLI_NAMES)('the ions cycle through %s', (cli) => {
     const { code, output, puts } = firstPush;
     expect(code, output).toBe(0);
     expect(output).toContain(`Revision ${sha} (5 app files, 1 dependency packages)`);
-    expect(output).toMatch(/Uploaded 6 chunk\(s\), \d+ bytes \(\d+ of dependencies\); skipped 0 already stored, 0 bytes/);
+    expect(output).toMatch(/Uploaded 7 chunk\(s\), \d+ bytes \(\d+ of dependencies, [1-9]\d+ of the node runtime\); skipped 0 already stored, 0 bytes/);
     expect(output).toContain('Groups: primary, reports');
     expectNoSecret(firstPush);
 
     const manifestKey = `ions/cycle/revisions/${sha}/manifest.json`;
     const bundleKey = `ions/cycle/revisions/${sha}/codedeploy.zip`;
     const chunks = puts.filter((key) => CHUNK_KEY.test(key));
-    expect(chunks).toHaveLength(6);
+    expect(chunks).toHaveLength(7);
     expect(puts).toEqual([...chunks, bundleKey, manifestKey].sort());
     const manifest = JSON.parse(await service(cli).readObject(manifestKey));
     expect(manifest).toMatchObject({ app: 'cycle', revision: sha, commit: sha });
     expect(manifest.packages.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)).toEqual(['ms@2.1.3']);
-    const referenced = [...manifest.files, ...manifest.packages].map((chunk: { sha256: string }) => `ions/chunks/${chunk.sha256}`);
+    const referenced = [...manifest.files, ...manifest.packages, manifest.runtime].map((chunk: { sha256: string }) => `ions/chunks/${chunk.sha256}`);
     expect(new Set(referenced)).toEqual(new Set(chunks));
 
     expect(firstPush.calls).toEqual([
@@ -157,8 +157,8 @@ describe.each(CLI_NAMES)('the ions cycle through %s', (cli) => {
     const keysBefore = await service(cli).bucketKeys();
     const again = await service(cli).run(['ions', 'push'], { rules: [stackOutputs, registerRevision] });
     expect(again.code, again.output).toBe(0);
-    const skippedBytes = /Uploaded 6 chunk\(s\), (\d+) bytes/.exec(firstPush.output)![1];
-    expect(again.output).toContain(`Uploaded 0 chunk(s), 0 bytes (0 of dependencies); skipped 6 already stored, ${skippedBytes} bytes`);
+    const skippedBytes = /Uploaded 7 chunk\(s\), (\d+) bytes/.exec(firstPush.output)![1];
+    expect(again.output).toContain(`Uploaded 0 chunk(s), 0 bytes (0 of dependencies, 0 of the node runtime); skipped 7 already stored, ${skippedBytes} bytes`);
     // The manifest and the bundle are rewritten with the same content; no chunk is written.
     expect(again.puts).toEqual([`ions/cycle/revisions/${sha}/codedeploy.zip`, `ions/cycle/revisions/${sha}/manifest.json`]);
     expect(await service(cli).bucketKeys()).toEqual(keysBefore);
@@ -293,7 +293,7 @@ describe('refusals, unreproducible revisions and failures through serverless3', 
     expect(pushed.code, pushed.output).toBe(0);
     expect(pushed.output).toContain('Revision unreproducible-scratch-1 (5 app files, 1 dependency packages)');
     // Only ions.json differs from the commit's revision: it names the revision; src/scratch.js is imported by no ion.
-    expect(pushed.output).toMatch(/Uploaded 1 chunk\(s\), \d+ bytes \(0 of dependencies\); skipped 5 already stored/);
+    expect(pushed.output).toMatch(/Uploaded 1 chunk\(s\), \d+ bytes \(0 of dependencies, 0 of the node runtime\); skipped 6 already stored/);
     expect(pushed.output).toContain('Deploy: serverless ions deploy --stage test --group reports --uname scratch-1');
     const manifest = JSON.parse(await service(cli).readObject('ions/cycle/revisions/unreproducible-scratch-1/manifest.json'));
     expect(manifest.revision).toBe('unreproducible-scratch-1');

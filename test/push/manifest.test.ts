@@ -10,6 +10,7 @@ const valid = {
   runtimeVersion: '0.1.0',
   runtimeApi: 1,
   nodeVersion: '20',
+  runtime: { sha256: HASH, size: 1_400_000 },
   files: [{ path: 'ions.json', sha256: HASH, size: 10 }],
   packages: [{ name: 'ms', version: '2.1.3', path: 'node_modules/ms', sha256: HASH, size: 3 }],
 };
@@ -26,6 +27,8 @@ describe('revision manifests', () => {
     ['no revision', { ...valid, revision: '' }, 's3://b/m.json: "revision" must be a non-empty string'],
     ['no runtime API', { ...valid, runtimeApi: undefined }, 's3://b/m.json: "runtimeApi" must be a positive integer'],
     ['a runtime API of 0', { ...valid, runtimeApi: 0 }, 's3://b/m.json: "runtimeApi" must be a positive integer'],
+    ['no runtime', { ...valid, runtime: undefined }, 's3://b/m.json: "runtime" needs a sha256 (64 hex digits) and a size'],
+    ['a runtime without a size', { ...valid, runtime: { sha256: HASH } }, 's3://b/m.json: "runtime" needs a sha256 (64 hex digits) and a size'],
     ['no file list', { ...valid, files: undefined }, 's3://b/m.json: "files" and "packages" must be lists'],
     ['a short hash', { ...valid, files: [{ path: 'a', sha256: 'abc', size: 1 }] }, 's3://b/m.json: chunk #0 needs a path, a sha256 (64 hex digits) and a size'],
     ['an escaping path', { ...valid, packages: [{ ...valid.packages[0], path: 'node_modules/../../etc' }] }, 's3://b/m.json: chunk path node_modules/../../etc leaves the revision directory'],

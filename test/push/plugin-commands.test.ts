@@ -101,7 +101,7 @@ describe('the cycle commands', () => {
     const text = written.join('\n');
     const sha = /Revision ([0-9a-f]{40}) \(\d+ app files, 2 dependency packages\)/.exec(text)?.[1];
     expect(sha).toBeDefined();
-    expect(text).toMatch(/Uploaded \d+ chunk\(s\), \d+ bytes \(\d+ of dependencies\); skipped \d+ already stored, \d+ bytes/);
+    expect(text).toMatch(/Uploaded \d+ chunk\(s\), \d+ bytes \(\d+ of dependencies, [1-9]\d+ of the node runtime\); skipped \d+ already stored, \d+ bytes/);
     expect(text).toContain('Groups: primary, analytics');
     expect(text).toContain(`Deploy: serverless ions deploy --stage dev --group primary --rev ${sha}`);
     expect(progress).toContain(`Building revision ${sha}`);

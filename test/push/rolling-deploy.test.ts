@@ -83,7 +83,7 @@ it('pushes A, deploys it, then rolls B out under load with zero failed requests'
   expect(deployedA).toEqual({ revision: a.revision, group: 'primary', deploymentId: 'd-TEST', lambdas: [{ functionName: 'svc-dev-primary-web', changed: [] }] });
   expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)).toHaveLength(0);
   const bundleA = await readBundle(bucket.s3, a.bundle);
-  expect(bundleA.files).toEqual(['appspec.yml', 'hooks/fetch.sh', 'hooks/swap.sh', 'hooks/validate.sh', 'ions-revision.json']);
+  expect(bundleA.files).toEqual(['appspec.yml', 'hooks/fetch.sh', 'hooks/runtime.sh', 'hooks/swap.sh', 'hooks/validate.sh', 'ions-revision.json']);
   expect(bundleA.appspec).toContain('BeforeInstall:\n    - location: hooks/fetch.sh');
   const rolloutA = await rollOut(cluster, bundleA.spec);
   expect(rolloutA[0]!.messages[0]).toMatch(/^fetched .*: \d+ chunk\(s\), \d+ bytes downloaded; 0 from the cache$/);

@@ -1,12 +1,14 @@
 // The hooks on a fresh instance: no node runs yet, so swap points `current` at the revision and starts
-// the node service; and a swap for another revision than the one fetched is refused.
+// the node service; and a swap for another revision than the one fetched is refused. On a node that
+// runs, swap hot-swaps while the runtime stays, and restarts the service when the runtime changes.
 import { CodeDeployClient, RegisterApplicationRevisionCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdtemp, readlink, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readlink, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNode } from '../../runtime/node/index.js';
 import { runHook, type NodeHost } from '../../runtime/deploy/run-hook.js';
 import type { PushResult } from '../../runtime/push/push.js';
 import { startCodeBucket, type CodeBucket } from './code-bucket.js';
@@ -61,5 +63,41 @@ describe('hooks on a node that does not run yet', () => {
     expect(started).toHaveLength(1);
     expect(started[0]).toMatch(new RegExp(`^${join(home, 'revisions', pushed.revision)}-[0-9a-f]{12}$`));
     await expect(runHook('validate', spec, host)).rejects.toThrow(`did not report revision ${pushed.revision} as ready within 200 ms`);
+  });
+});
+
+describe('hooks on a node that runs', () => {
+  it('hot-swap while the node keeps its runtime, and restart the service on a new one', async () => {
+    const nodeHome = await mkdtemp(join(tmpdir(), 'ions-running-node-'));
+    const node = await startNode({ port: 0, secret: 'hook-secret' });
+    try {
+      const [oldRuntime, newRuntime] = [join(nodeHome, 'runtimes', 'old'), join(nodeHome, 'runtimes', 'new')];
+      await mkdir(oldRuntime, { recursive: true });
+      await mkdir(newRuntime, { recursive: true });
+      await symlink(oldRuntime, join(nodeHome, 'runtime'));
+      const restarts: string[] = [];
+      const host = (runtimeDir: string): NodeHost => ({
+        home: nodeHome,
+        nodeUrl: node.url,
+        s3: bucket.s3,
+        secret: async () => 'hook-secret',
+        startNode: async () => {
+          throw new Error('the node runs: nothing to start');
+        },
+        runtime: { dir: runtimeDir, restart: async () => void restarts.push(await readlink(join(nodeHome, 'runtime'))) },
+      });
+      const { spec } = await readBundle(bucket.s3, pushed.bundle);
+      await runHook('fetch', spec, host(oldRuntime));
+      expect(await runHook('swap', spec, host(oldRuntime))).toBe(`swapped to ${pushed.revision}`);
+      expect(node.revision).toBe(pushed.revision);
+      expect(restarts).toEqual([]);
+
+      expect(await runHook('swap', spec, host(newRuntime))).toBe(`restarted the node on ${pushed.revision} and runtime new`);
+      expect(restarts).toEqual([newRuntime]);
+      expect(await readlink(join(nodeHome, 'current'))).toMatch(new RegExp(`^${join(nodeHome, 'revisions', pushed.revision)}-[0-9a-f]{12}$`));
+    } finally {
+      await node.close();
+      await rm(nodeHome, { recursive: true, force: true });
+    }
   });
 });

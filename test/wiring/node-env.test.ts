@@ -47,7 +47,10 @@ describe('the node environment file of every group', () => {
     const { model, template } = generateStack(notesConfig());
     const script = userDataScript(template, model.primary.id('LaunchTemplate'));
     const unit = nodeUnit(script);
-    expect(unit.execStart).toMatch(/\/ions node --revision \S+/);
+    // The runtime the deploy hooks installed and linked; the user data installs none (no registry needed).
+    expect(unit.execStart).toMatch(/^\/usr\/local\/bin\/node \/opt\/ions\/runtime\/bin\/ions\.mjs node --revision \/opt\/ions\/current /);
+    expect(script).not.toMatch(/npm install|registry/);
+    expect(script).toContain('ConditionPathExists=/opt/ions/runtime\n');
     // The deploy hooks source the same file (runtime/push/codedeploy-bundle.ts).
     expect(unit.environmentFile).toBe('/etc/ions/node.env');
   });

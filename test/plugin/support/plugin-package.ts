@@ -12,8 +12,9 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const CACHE_DIR = join(PROJECT_ROOT, `node_modules/.cache/serverless-ions-plugin-test/${process.pid}`);
 export const PLUGIN_PACKAGE_DIR = join(CACHE_DIR, 'serverless-ions');
 
-// The proxy handler is found by path at run time (runtime/proxy/build.ts), not imported.
-const ROOTS = ['plugin/index.ts', 'runtime/proxy/handler.ts'];
+// The proxy handler and the `ions` command are found by path at run time (runtime/proxy/build.ts,
+// runtime/push/node-runtime.ts), not imported.
+const ROOTS = ['plugin/index.ts', 'runtime/proxy/handler.ts', 'runtime/cli/main.ts'];
 
 /** Source files reachable from the roots; others' unrelated work in progress stays out of the way. */
 async function reachableSources(): Promise<string[]> {
