@@ -129,34 +129,47 @@ describe('replay guard', () => {
     expect(guard.size).toBeLessThanOrEqual(22);
   });
 
+  interface Arrival {
+    id: number;
+    skew: number;
+    step: number;
+  }
+
+  /**
+   * Feeds `arrivals` to a guard and to a model (a map of live signatures to their expiries), checking
+   * every verdict, and at the end that everything still live is still remembered.
+   */
+  function expectLikeModel(arrivals: Arrival[], windowMs: number, maxEntries: number, signatureOf: (id: number) => string): void {
+    const guard = replayGuard(windowMs, maxEntries);
+    const live = new Map<string, number>();
+    const accepted = new Set<string>();
+    let now = 1000;
+    for (const { id, skew, step } of arrivals) {
+      now += step;
+      const signature = signatureOf(id);
+      const timestamp = now + skew;
+      for (const [seen, expiry] of live) if (expiry <= now) live.delete(seen);
+      const expected = live.has(signature) ? 'replay' : live.size >= maxEntries ? 'full' : 'fresh';
+      // An entry that expired behind a live one may still count as a replay until a full guard
+      // sweeps it; a real request with that signature is refused by the clock window before.
+      const verdict = guard.check(signature, timestamp, now);
+      if (expected === 'fresh' && verdict === 'replay' && accepted.has(signature)) continue;
+      expect(verdict).toBe(expected);
+      if (verdict === 'fresh') {
+        live.set(signature, timestamp + windowMs);
+        accepted.add(signature);
+      }
+    }
+    for (const [signature, expiry] of live) if (expiry > now) expect(guard.check(signature, now, now)).toBe('replay');
+  }
+
   it('answers as a model of live signatures would, for any order of arrivals, clocks and repeats', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ id: fc.nat(40), skew: fc.integer({ min: -30, max: 30 }), step: fc.nat(15) }), { maxLength: 400 }),
         fc.integer({ min: 5, max: 50 }),
         fc.integer({ min: 1, max: 30 }),
-        (arrivals, windowMs, maxEntries) => {
-          const guard = replayGuard(windowMs, maxEntries);
-          const live = new Map<string, number>(); // signature -> expiry
-          const accepted = new Set<string>();
-          let now = 1000;
-          for (const { id, skew, step } of arrivals) {
-            now += step;
-            const signature = sig(id);
-            const timestamp = now + skew;
-            for (const [seen, expiry] of live) if (expiry <= now) live.delete(seen);
-            const expected = live.has(signature) ? 'replay' : live.size >= maxEntries ? 'full' : 'fresh';
-            // An entry that expired behind a live one may still count as a replay until a full guard
-            // sweeps it; a real request with that signature is refused by the clock window before.
-            const verdict = guard.check(signature, timestamp, now);
-            if (expected === 'fresh' && verdict === 'replay' && accepted.has(signature)) continue;
-            expect(verdict).toBe(expected);
-            if (verdict === 'fresh') {
-              live.set(signature, timestamp + windowMs);
-              accepted.add(signature);
-            }
-          }
-        },
+        (arrivals, windowMs, maxEntries) => expectLikeModel(arrivals, windowMs, maxEntries, sig),
       ),
     );
   });
@@ -172,28 +185,7 @@ describe('replay guard', () => {
         fc.array(fc.record({ id: fc.nat(120), skew: fc.integer({ min: -30, max: 30 }), step: fc.nat(6) }), { maxLength: 600 }),
         fc.integer({ min: 5, max: 60 }),
         fc.integer({ min: 1, max: 200 }),
-        (arrivals, windowMs, maxEntries) => {
-          const guard = replayGuard(windowMs, maxEntries);
-          const live = new Map<string, number>();
-          const accepted = new Set<string>();
-          let now = 1000;
-          for (const { id, skew, step } of arrivals) {
-            now += step;
-            const signature = crowded(id);
-            const timestamp = now + skew;
-            for (const [seen, expiry] of live) if (expiry <= now) live.delete(seen);
-            const expected = live.has(signature) ? 'replay' : live.size >= maxEntries ? 'full' : 'fresh';
-            const verdict = guard.check(signature, timestamp, now);
-            if (expected === 'fresh' && verdict === 'replay' && accepted.has(signature)) continue;
-            expect(verdict).toBe(expected);
-            if (verdict === 'fresh') {
-              live.set(signature, timestamp + windowMs);
-              accepted.add(signature);
-            }
-          }
-          // Everything still live is still remembered.
-          for (const [signature, expiry] of live) if (expiry > now) expect(guard.check(signature, now, now)).toBe('replay');
-        },
+        (arrivals, windowMs, maxEntries) => expectLikeModel(arrivals, windowMs, maxEntries, crowded),
       ),
       { numRuns: 300 },
     );

@@ -1,12 +1,12 @@
 // What the published package imports must be installed with it. Inside this repository every import
 // resolves (devDependencies included), so only a check of the imports themselves catches a package
 // that a user's `npm install serverless-ions` would not bring.
-import { build } from 'esbuild';
 import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { metafileOf } from '../support/metafile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // Every entry a user or a node runs: the exports, the `ions` bin, and the proxy handler, which the
@@ -24,17 +24,7 @@ const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]
 const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 async function importedPackages(): Promise<Map<string, string[]>> {
-  const { metafile } = await build({
-    entryPoints: ENTRIES.map((entry) => join(ROOT, entry)),
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    write: false,
-    metafile: true,
-    outdir: 'unused',
-    logLevel: 'silent',
-  });
+  const metafile = await metafileOf(ENTRIES.map((entry) => join(ROOT, entry)));
   const importers = new Map<string, string[]>();
   for (const [file, input] of Object.entries(metafile.inputs)) {
     for (const { path, external } of input.imports) {

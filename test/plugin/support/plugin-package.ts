@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { metafileOf } from '../../support/metafile.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // One per test process, so that concurrent runs never rebuild each other's package.
@@ -18,17 +19,7 @@ const ROOTS = ['plugin/index.ts', 'runtime/proxy/handler.ts', 'runtime/cli/main.
 
 /** Source files reachable from the roots; others' unrelated work in progress stays out of the way. */
 async function reachableSources(): Promise<string[]> {
-  const { metafile } = await build({
-    entryPoints: ROOTS.map((root) => join(PROJECT_ROOT, root)),
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    write: false,
-    metafile: true,
-    outdir: 'unused',
-    logLevel: 'silent',
-  });
+  const metafile = await metafileOf(ROOTS.map((root) => join(PROJECT_ROOT, root)));
   return Object.keys(metafile.inputs).map((input) => join(PROJECT_ROOT, input));
 }
 
