@@ -59,6 +59,10 @@ export function hookScript(phase: HookPhase): string {
  * stand in for /opt/ions and the node binary where a test runs the hooks.
  */
 export function runtimeScript({ bucket, runtime }: HookSpec): string {
+  // Each goes into the script between single quotes or into a path: anything else is refused here.
+  if (!/^[0-9a-f]{64}$/.test(runtime.sha256)) throw new Error(`the node runtime's hash must be 64 hex digits, not ${JSON.stringify(runtime.sha256)}`);
+  if (!/^[0-9A-Za-z.+-]+$/.test(runtime.version)) throw new Error(`the node runtime's version ${JSON.stringify(runtime.version)} is not a package version`);
+  if (!/^[a-z0-9.-]+$/.test(bucket)) throw new Error(`${JSON.stringify(bucket)} is not an S3 bucket name`);
   const dir = `${runtime.version}-${runtime.sha256.slice(0, 16)}`;
   const packageJson = JSON.stringify({ name: 'serverless-ions', version: runtime.version, type: 'module' });
   return [

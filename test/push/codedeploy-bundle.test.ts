@@ -73,6 +73,13 @@ describe('the CodeDeploy bundle', () => {
     expect(JSON.parse(await archive.file(HOOK_SPEC_FILE)!.async('string'))).toEqual(spec);
   });
 
+  it('refuses to write into a script what does not belong there', () => {
+    const spec = specOf();
+    expect(() => runtimeScript({ ...spec, runtime: { ...spec.runtime, sha256: 'abc' } })).toThrow(`the node runtime's hash must be 64 hex digits, not "abc"`);
+    expect(() => runtimeScript({ ...spec, runtime: { ...spec.runtime, version: "1.0.0'; rm -rf /; '" } })).toThrow('is not a package version');
+    expect(() => runtimeScript({ ...spec, bucket: "code' x" })).toThrow(`"code' x" is not an S3 bucket name`);
+  });
+
   it('installs the node runtime once per node, from the code bucket, checked against its hash', async () => {
     const home = join(work, 'home-once');
     const dir = await installRuntime(specOf(), home);
