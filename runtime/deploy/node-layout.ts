@@ -9,6 +9,8 @@ export const NODE_BIN = '/usr/local/bin/node';
 export const NODE_RUNTIMES = `${NODE_HOME}/runtimes`;
 /** The runtime's one file inside a runtime directory (node-runtime.ts); `package.json` beside `bin/`. */
 export const NODE_RUNTIME_FILE = 'bin/ions.mjs';
+/** The directory of one installed runtime inside NODE_RUNTIMES: its version and the start of its hash. */
+export const nodeRuntimeDirName = (version: string, sha256: string): string => `${version}-${sha256.slice(0, 16)}`;
 /** The link to the runtime the node service runs, pointed by the swap hook. */
 export const NODE_RUNTIME_LINK = `${NODE_HOME}/runtime`;
 export const NODE_CURRENT = `${NODE_HOME}/current`;

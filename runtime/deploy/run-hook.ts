@@ -103,6 +103,7 @@ async function prune(host: NodeHost, revision: string, fetchedFile: string): Pro
       protect: [(await readFetched(fetchedFile)).dir],
       keepRecent: host.keepRevisions ?? DEFAULT_KEEP_REVISIONS,
       budgetMs: host.pruneBudgetMs ?? PRUNE_BUDGET_MS,
+      ...(host.runtime !== undefined && { runtimes: { dir: join(host.home, 'runtimes'), link: join(host.home, 'runtime'), protect: [host.runtime.dir] } }),
     });
     const { removed, deferred, failures, unrecorded } = report;
     event({
@@ -113,12 +114,13 @@ async function prune(host: NodeHost, revision: string, fetchedFile: string): Pro
       removedRevisions: removed.revisions,
       removedPartials: removed.partials.length,
       removedChunks: removed.chunks,
+      removedRuntimes: removed.runtimes,
       bytesFreed: removed.bytes,
       deferred: deferred.length,
     });
     if (failures.length > 0) alert({ msg: 'deploy.prune/partly-failed', revision, failures });
     return [
-      `pruned ${removed.revisions.length} revision(s), ${removed.partials.length} partial(s), ${removed.chunks} chunk(s): ${removed.bytes} bytes freed`,
+      `pruned ${removed.revisions.length} revision(s), ${removed.partials.length} partial(s), ${removed.chunks} chunk(s)${removed.runtimes.length > 0 ? `, ${removed.runtimes.length} runtime(s)` : ''}: ${removed.bytes} bytes freed`,
       ...(deferred.length > 0 ? [`${deferred.length} left for the next deploy`] : []),
       ...(unrecorded.length > 0 ? [`every chunk kept for ${unrecorded.length} revision(s) without a recorded manifest`] : []),
       ...(failures.length > 0 ? [`${failures.length} failure(s), see the alert`] : []),

@@ -6,7 +6,7 @@
 // runtime) at start, and check the node's health before CodeDeploy lets the load balancer send
 // traffic again. Nodes so need no package registry, and take up a new serverless-ions with a deploy.
 import { zip } from '../archive/zip.js';
-import { NODE_BIN, NODE_HOME, NODE_RUNTIME_FILE } from '../deploy/node-layout.js';
+import { NODE_BIN, NODE_HOME, NODE_RUNTIME_FILE, nodeRuntimeDirName } from '../deploy/node-layout.js';
 import { chunkKey } from './push-manifest.js';
 
 export const HOOK_SPEC_FILE = 'ions-revision.json';
@@ -63,7 +63,7 @@ export function runtimeScript({ bucket, runtime }: HookSpec): string {
   if (!/^[0-9a-f]{64}$/.test(runtime.sha256)) throw new Error(`the node runtime's hash must be 64 hex digits, not ${JSON.stringify(runtime.sha256)}`);
   if (!/^[0-9A-Za-z.+-]+$/.test(runtime.version)) throw new Error(`the node runtime's version ${JSON.stringify(runtime.version)} is not a package version`);
   if (!/^[a-z0-9.-]+$/.test(bucket)) throw new Error(`${JSON.stringify(bucket)} is not an S3 bucket name`);
-  const dir = `${runtime.version}-${runtime.sha256.slice(0, 16)}`;
+  const dir = nodeRuntimeDirName(runtime.version, runtime.sha256);
   const packageJson = JSON.stringify({ name: 'serverless-ions', version: runtime.version, type: 'module' });
   return [
     `runtimes="\${IONS_HOME:-${NODE_HOME}}/runtimes"`,

@@ -83,6 +83,8 @@ export async function publish(
   revision: string,
   files: Record<string, string>,
   pkg: { name: string; version: string; bytes: Buffer },
+  /** The bytes of the node runtime it was pushed with (the hooks install it; the node never fetches it). */
+  runtime: Buffer = Buffer.from('runtime'),
 ): Promise<Published> {
   const put = (Key: string, Body: Buffer | string) => bucket.s3.send(new PutObjectCommand({ Bucket: bucket.bucket, Key, Body }));
   const manifest: PushManifest = {
@@ -92,8 +94,7 @@ export async function publish(
     runtimeVersion: runtimeVersion(),
     runtimeApi: RUNTIME_API,
     nodeVersion: nodeMajor(),
-    // The hooks' scripts install the runtime; the node never fetches it.
-    runtime: { sha256: sha256(Buffer.from('runtime')), size: 7 },
+    runtime: { sha256: sha256(runtime), size: runtime.length },
     files: [],
     packages: [{ name: pkg.name, version: pkg.version, path: `node_modules/${pkg.name}`, sha256: sha256(pkg.bytes), size: pkg.bytes.length }],
   };
