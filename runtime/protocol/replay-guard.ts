@@ -96,11 +96,10 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
   const grow = (): void => {
     const oldHis = his;
     const oldLos = los;
+    // Allocated before anything changes: a failed allocation leaves the guard as it was.
+    const next = { his: new Uint32Array(capacity * 2), los: new Uint32Array(capacity * 2), taken: new Uint8Array(capacity * 2), ringIndexOf: new Int32Array(capacity * 2) };
     capacity *= 2;
-    his = new Uint32Array(capacity);
-    los = new Uint32Array(capacity);
-    taken = new Uint8Array(capacity);
-    ringIndexOf = new Int32Array(capacity);
+    ({ his, los, taken, ringIndexOf } = next);
     for (let i = 0; i < count; i++) {
       const index = ringAt(i);
       const old = ringSlots[index]!;
@@ -122,9 +121,11 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
     head = 0;
   };
 
+  // An entry expires once `now` is past its expiry: a request is inside the window while
+  // |now - timestamp| <= windowMs, so its signature is remembered for as long as that holds.
   // The usual sweep looks at the oldest entries only and stops at the first live one.
   const sweep = (now: number): void => {
-    while (count > 0 && ringExpiries[head]! <= now) {
+    while (count > 0 && ringExpiries[head]! < now) {
       remove(ringSlots[head]!);
       head = (head + 1) & (ringSlots.length - 1);
       count--;
@@ -132,12 +133,17 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
   };
 
   // Only a full guard pays for a walk over every entry, to find expired ones stuck behind a live one.
+  // `walkAfter` is never later than the earliest expiry of a live entry (set by each walk, lowered by
+  // each new entry), so while `now` has not passed it nothing can have expired and no walk is needed.
+  let walkAfter = -Infinity;
   const sweepEverything = (now: number): void => {
     let kept = 0;
+    walkAfter = Infinity;
     for (let i = 0; i < count; i++) {
       const at = ringAt(i);
-      if (ringExpiries[at]! <= now) remove(ringSlots[at]!);
+      if (ringExpiries[at]! < now) remove(ringSlots[at]!);
       else {
+        walkAfter = Math.min(walkAfter, ringExpiries[at]!);
         const to = ringAt(kept++);
         const slot = ringSlots[at]!;
         ringSlots[to] = slot;
@@ -155,13 +161,15 @@ export function replayGuard(windowMs: number, maxEntries: number): ReplayGuard {
       sweep(now);
       if (find(hi, lo)) return 'replay';
       if (count >= maxEntries) {
-        sweepEverything(now);
+        // A full guard under load refuses many requests in a row: each walk would cost O(maxEntries).
+        if (now > walkAfter) sweepEverything(now);
         if (count >= maxEntries) return 'full';
       }
       if (count === ringSlots.length) growRing();
       const index = ringAt(count++);
       ringSlots[index] = place(hi, lo, index);
       ringExpiries[index] = timestamp + windowMs;
+      walkAfter = Math.min(walkAfter, timestamp + windowMs);
       if (count * 2 > capacity) grow();
       return 'fresh';
     },

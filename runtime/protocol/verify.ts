@@ -68,6 +68,9 @@ export function requestVerifier(
   return {
     windowMs,
     verify(auth, target, body, now = Date.now()) {
+      // The window was checked when the headers came; a body can take long to follow, and the replay
+      // memory forgets a signature once its window has passed, so the window holds at this moment too.
+      if (Math.abs(now - auth.timestamp) > windowMs) return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is outside the ${windowMs} ms window` };
       const parts = { timestamp: auth.timestamp, nonce: auth.nonce, target, body };
       if (!signatureMatches(key, parts, auth.signature)) return { ok: false, status: STATUS.badSignature, reason: 'bad signature' };
       const verdict = guard.check(auth.signature, auth.timestamp, now);

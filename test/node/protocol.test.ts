@@ -102,11 +102,13 @@ describe('replay guard', () => {
   // Signatures are hex MACs; the guard reads their first 64 bits.
   const sig = (n: number | string): string => createHmac('sha256', 'k').update(String(n)).digest('hex');
 
-  it('refuses a signature seen inside the window and forgets it once the window has passed', () => {
+  it('refuses a signature seen inside the window, to its last millisecond, and forgets it once the window has passed', () => {
     const guard = replayGuard(1000, 10);
     expect(guard.check(sig('s'), 0, 0)).toBe('fresh');
     expect(guard.check(sig('s'), 0, 999)).toBe('replay');
-    expect(guard.check(sig('s'), 0, 1000)).toBe('fresh');
+    // A request signed at 0 is still inside a 1000 ms window at 1000 (|now - timestamp| <= window).
+    expect(guard.check(sig('s'), 0, 1000)).toBe('replay');
+    expect(guard.check(sig('s'), 0, 1001)).toBe('fresh');
   });
 
   it('stays within its bound: full when every remembered signature is live, room again as they expire', () => {
@@ -114,7 +116,8 @@ describe('replay guard', () => {
     for (const s of ['a', 'b', 'c']) expect(guard.check(sig(s), 0, 0)).toBe('fresh');
     expect(guard.check(sig('d'), 0, 10)).toBe('full');
     expect(guard.size).toBe(3);
-    expect(guard.check(sig('d'), 0, 1000)).toBe('fresh');
+    expect(guard.check(sig('d'), 0, 1000)).toBe('full');
+    expect(guard.check(sig('d'), 0, 1001)).toBe('fresh');
     expect(guard.size).toBe(1);
   });
 
@@ -124,9 +127,9 @@ describe('replay guard', () => {
       const now = i;
       expect(guard.check(sig(i), now, now)).toBe('fresh');
       expect(guard.check(sig(i), now, now)).toBe('replay');
-      if (i >= 10) expect(guard.check(sig(i - 10), now - 10, now)).toBe('fresh');
+      if (i >= 11) expect(guard.check(sig(i - 11), now - 11, now)).toBe('fresh');
     }
-    expect(guard.size).toBeLessThanOrEqual(22);
+    expect(guard.size).toBeLessThanOrEqual(24);
   });
 
   interface Arrival {
@@ -148,7 +151,7 @@ describe('replay guard', () => {
       now += step;
       const signature = signatureOf(id);
       const timestamp = now + skew;
-      for (const [seen, expiry] of live) if (expiry <= now) live.delete(seen);
+      for (const [seen, expiry] of live) if (expiry < now) live.delete(seen);
       const expected = live.has(signature) ? 'replay' : live.size >= maxEntries ? 'full' : 'fresh';
       // An entry that expired behind a live one may still count as a replay until a full guard
       // sweeps it; a real request with that signature is refused by the clock window before.
@@ -160,7 +163,7 @@ describe('replay guard', () => {
         accepted.add(signature);
       }
     }
-    for (const [signature, expiry] of live) if (expiry > now) expect(guard.check(signature, now, now)).toBe('replay');
+    for (const [signature, expiry] of live) if (expiry >= now) expect(guard.check(signature, now, now)).toBe('replay');
   }
 
   it('answers as a model of live signatures would, for any order of arrivals, clocks and repeats', () => {
@@ -197,7 +200,7 @@ describe('replay guard', () => {
     for (let i = 0; i < 6000; i++) expect(guard.check(sig(i), 0, 1)).toBe('replay');
     expect(guard.size).toBe(6000);
     for (let i = 6000; i < 12_000; i++) expect(guard.check(sig(i), 0, 2)).toBe(i < 10_000 ? 'fresh' : 'full');
-    expect(guard.check(sig(12_000), 1, 60_000)).toBe('fresh'); // everything signed at 0 has expired
+    expect(guard.check(sig(12_000), 1, 60_001)).toBe('fresh'); // everything signed at 0 has expired
     expect(guard.size).toBe(1);
   });
 
@@ -223,6 +226,16 @@ describe('verifier', () => {
     expect(verifier.verify(auth, 'lambda/x', body, 100)).toEqual({ ok: true });
     expect(verifier.verify(auth, 'lambda/x', body, 101)).toMatchObject({ ok: false, status: 401, reason: 'replayed request' });
     expect(verifier.verify(auth, 'lambda/y', body, 101)).toMatchObject({ ok: false, status: 401, reason: 'bad signature' });
+  });
+
+  it('checks the clock window again when the body is in: a slow body cannot carry a replay past the memory', () => {
+    const verifier = requestVerifier(SECRET, 60_000);
+    const body = Buffer.from('{"event":1}');
+    const auth = { timestamp: 100, nonce: 'n1', signature: signatureOf(signedHeaders(SECRET, 'lambda/x', body, 100, 'n1')) };
+    expect(verifier.verify(auth, 'lambda/x', body, 100)).toEqual({ ok: true });
+    // Its headers came inside the window; by the time its body is in, the window (and the memory) has passed.
+    expect(verifier.verify(auth, 'lambda/x', body, 100 + 60_001)).toMatchObject({ ok: false, status: 401, reason: 'x-ions-auth timestamp is outside the 60000 ms window' });
+    expect(verifier.verify(auth, 'lambda/x', body, 100 + 60_000)).toMatchObject({ ok: false, status: 401, reason: 'replayed request' });
   });
 
   it('asks the caller to retry (429) when its replay memory is full of live requests', () => {
