@@ -1,7 +1,9 @@
 // Where everything of a database lives. One DynamoDB table, key (pk: string, sk: number):
-//   pk = db, sk = 0    the head: lastT (the compare-and-set target), the newest append ("pending"), the writer lease
+//   pk = db, sk = 0    the head: lastT (the compare-and-set target), the newest append ("pending") and its
+//                      appendId (append-id.ts), the writer lease
 //   pk = db, sk = -1   the root pointer: rootT, rootBlob
-//   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the name of its object under log/
+//   pk = db, sk = t    a log entry, t >= 1: its bytes in `d`, or in `s` the name of its object under log/;
+//                      in `a` the id of the append it ended
 // One S3 bucket, under `prefix`:
 //   <prefix><db>/blobs/<sha256>          the database's blobs
 //   <prefix><db>/log/<t>-<sha256>-<nonce> log entries too large for an item, one object per upload; the

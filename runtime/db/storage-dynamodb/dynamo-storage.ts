@@ -15,6 +15,10 @@
 // The objects a refused append uploaded (its oversized entries', its pending list) are deleted by its
 // writer, and swept later if that writer died first; a log entry that names one keeps it for good
 // (log-object.ts says why the deletes and the sweep never take such an object).
+//
+// A refusal may be of the SDK's retry of an append that landed, its response lost on the way. Before a
+// writer reports one it reads whether the log holds its append, by the id every append carries
+// (append-id.ts), and if so reports the append done, as if the first response had come back.
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -43,6 +47,7 @@ import {
   type Storage,
   type StoredBlob,
 } from '../storage/storage.js';
+import { newAppendId } from './append-id.js';
 import { errorName, storageError } from './aws-errors.js';
 import { blobObjectKey, HEAD_SK, logObjectKey, pendingListKey, ROOT_SK } from './dynamo-layout.js';
 import { LOG_OBJECT_GRACE_MS, logObjectParts, logObjectSha, newLogObjectName } from './log-object.js';
@@ -102,7 +107,19 @@ interface Head {
   readonly pending?: StoredEntry[];
   /** Name of the S3 object holding the pending list (pendingListKey), when it is too large for the head. */
   readonly pendingObject?: string;
+  /** The id of the pending append (append-id.ts); heads written before appends had ids have none. */
+  readonly appendId?: string;
   readonly lease?: Lease;
+}
+
+/** What an append sent in its conditional update, as its refusal is judged. */
+interface SentAppend {
+  readonly expectedLastT: number;
+  readonly lastT: number;
+  readonly id: string;
+  readonly fence: AppendFence | undefined;
+  readonly stored: readonly StoredEntry[];
+  readonly pendingObject: string | undefined;
 }
 
 const num = (n: number): AttributeValue => ({ N: String(n) });
@@ -170,12 +187,13 @@ class DynamoDatabase implements DatabaseStorage {
     const prevT = Number(item.prevT?.N ?? 0);
     if (!Number.isSafeInteger(lastT) || !Number.isSafeInteger(prevT)) throw new StorageCorruptError('head item has no valid lastT', where);
     const lease = item.leaseEpoch === undefined ? {} : { lease: { owner: item.leaseOwner?.S ?? '', epoch: Number(item.leaseEpoch.N), expiresAt: Number(item.leaseExpires?.N) } };
+    const rest = { ...lease, ...(item.appendId?.S !== undefined && { appendId: item.appendId.S }) };
     if (item.pendingObject?.S !== undefined) {
       pendingListSha(item.pendingObject.S, where);
-      return { lastT, prevT, pendingObject: item.pendingObject.S, ...lease };
+      return { lastT, prevT, pendingObject: item.pendingObject.S, ...rest };
     }
     const pending = item.pending?.L?.map((element, i) => entryFromAttributes(element.M ?? {}, `${where}, pending entry ${i}`));
-    return pending === undefined ? { lastT, prevT, ...lease } : { lastT, prevT, pending, ...lease };
+    return pending === undefined ? { lastT, prevT, ...rest } : { lastT, prevT, pending, ...rest };
   }
 
   /** Why an append did not happen: the lease first, as the contract orders it, then the tail. */
@@ -255,13 +273,20 @@ class DynamoDatabase implements DatabaseStorage {
     return stored;
   }
 
-  /** Writes each entry to its own log item; rewriting one is harmless, its t always holds the same bytes. */
-  private async copyToItems(entries: readonly StoredEntry[], what: string): Promise<void> {
+  /**
+   * Writes each entry of one append to its own log item, the item of its last entry with the append's id
+   * (`a`) when it has one; rewriting one is harmless, its t always holds the same bytes and id.
+   */
+  private async copyToItems(entries: readonly StoredEntry[], appendId: string | undefined, what: string): Promise<void> {
     const { dynamo, table } = this.shared;
+    const last = entries.at(-1);
+    const item = (entry: StoredEntry): Record<string, AttributeValue> => ({
+      ...this.key(entry.t),
+      ...entryPayload(entry),
+      ...(entry === last && appendId !== undefined && { a: { S: appendId } }),
+    });
     for (let start = 0; start < entries.length; start += ITEMS_PER_BATCH) {
-      let requests: WriteRequest[] = entries
-        .slice(start, start + ITEMS_PER_BATCH)
-        .map((entry) => ({ PutRequest: { Item: { ...this.key(entry.t), ...entryPayload(entry) } } }));
+      let requests: WriteRequest[] = entries.slice(start, start + ITEMS_PER_BATCH).map((entry) => ({ PutRequest: { Item: item(entry) } }));
       for (let attempt = 0; requests.length > 0; attempt++) {
         if (attempt === BATCH_ATTEMPTS) {
           throw new StorageUnavailableError(`${what}: DynamoDB table ${table} left ${requests.length} log items unwritten after ${BATCH_ATTEMPTS} attempts`);
@@ -298,12 +323,13 @@ class DynamoDatabase implements DatabaseStorage {
         return entries.length > 0;
       });
       if (entries.length === 0) return;
-      await this.copyToItems(pending, what);
+      await this.copyToItems(pending, head.appendId, what);
       replaced = head.pendingObject;
     }
     const stored = await this.store(entries, what);
     const lastT = entries.at(-1)!.t;
-    const values: Record<string, AttributeValue> = { ':last': num(lastT), ':prev': num(expectedLastT) };
+    const appendId = newAppendId();
+    const values: Record<string, AttributeValue> = { ':last': num(lastT), ':prev': num(expectedLastT), ':append': { S: appendId } };
     if (fence !== undefined) values[':fence'] = num(fence.epoch);
     let update: string;
     let pendingObject: string | undefined;
@@ -312,10 +338,10 @@ class DynamoDatabase implements DatabaseStorage {
       pendingObject = newPendingListName(bytes);
       await this.putObject(pendingListKey(this.shared.prefix, this.name, pendingObject), bytes, what);
       values[':object'] = { S: pendingObject };
-      update = 'SET lastT = :last, prevT = :prev, pendingObject = :object REMOVE pending';
+      update = 'SET lastT = :last, prevT = :prev, appendId = :append, pendingObject = :object REMOVE pending';
     } else {
       values[':pending'] = { L: stored.map((entry) => ({ M: { t: num(entry.t), ...entryPayload(entry) } })) };
-      update = 'SET lastT = :last, prevT = :prev, pending = :pending REMOVE pendingObject';
+      update = 'SET lastT = :last, prevT = :prev, appendId = :append, pending = :pending REMOVE pendingObject';
     }
     const { dynamo, table } = this.shared;
     try {
@@ -332,15 +358,12 @@ class DynamoDatabase implements DatabaseStorage {
       );
     } catch (error) {
       if (errorName(error) !== 'ConditionalCheckFailedException') throw error;
-      const refusal = this.refusal(await this.readHead(what), expectedLastT, fence);
-      // Without a refusal the condition holds again, so the append may not be over: the sweeps judge its objects.
-      if (refusal === undefined) throw new StorageConflictError(`log of ${this.name} moved on from t ${expectedLastT} during the append`);
-      this.chore(this.deleteRefusedUploads(stored, pendingObject));
-      throw refusal;
+      await this.judgeRefusal({ expectedLastT, lastT, id: appendId, fence, stored, pendingObject }, what);
+      event({ msg: 'db.dynamodb/append-landed-before-refused-retry', db: this.name, t: lastT });
     }
     // The append is durable now; copying to items runs on while the caller goes ahead. Should it fail,
     // the next append (here or in any process) finds the pending list in the head and copies it then.
-    const copied = this.copyToItems(stored, what).then(
+    const copied = this.copyToItems(stored, appendId, what).then(
       () => true,
       (error: unknown) => {
         alert({ msg: 'db.dynamodb/copy-to-items-failed', db: this.name, t: lastT, ex: errorData(error) });
@@ -357,6 +380,54 @@ class DynamoDatabase implements DatabaseStorage {
       this.chore(this.sweepPendingLists(now));
       this.chore(this.sweepLogObjects(now));
     }
+  }
+
+  /**
+   * Throws why DynamoDB refused the append's conditional update, or returns when the append is in the log
+   * all the same: the refusal was of the SDK's retry after the append had landed and its response was lost.
+   * A refused append's uploads are deleted (deleteRefusedUploads). When the log cannot be read to tell,
+   * the append may have landed: that is no refusal, which would tell the caller nothing was appended (and
+   * the connection would retry its transactions on top of themselves), but an unavailable storage, its
+   * uploads left to the sweeps.
+   */
+  private async judgeRefusal(append: SentAppend, what: string): Promise<void> {
+    let head: Head | undefined;
+    let landed: boolean;
+    try {
+      head = await this.readHead(what);
+      landed = await this.holdsAppend(head, append, what);
+    } catch (error) {
+      const refusal = head === undefined ? undefined : this.refusal(head, append.expectedLastT, append.fence);
+      throw new StorageUnavailableError(
+        `${what}: DynamoDB refused its condition, perhaps on a retry after the append had landed, and reading the log back to tell failed, ` +
+          `so the append may be in the log${refusal === undefined ? '' : ` (or refused: ${refusal.message})`}`,
+        { cause: error },
+      );
+    }
+    if (landed) return;
+    const refusal = this.refusal(head, append.expectedLastT, append.fence);
+    // Without a refusal the condition holds again, so the append may not be over: the sweeps judge its objects.
+    if (refusal === undefined) throw new StorageConflictError(`log of ${this.name} moved on from t ${append.expectedLastT} during the append`);
+    this.chore(this.deleteRefusedUploads(append.stored, append.pendingObject));
+    throw refusal;
+  }
+
+  /**
+   * Whether the log's entry at the append's last t is the append's (append-id.ts). A head whose newest
+   * append ends there carries that append's id; once the head moved on from it (prevT at or above the
+   * t) the log item at the t does. A head that ends below the t, or whose newest append covers the t
+   * without ending there, holds no entry of the append: lastT never goes back.
+   */
+  private async holdsAppend(head: Head, append: SentAppend, what: string): Promise<boolean> {
+    if (head.lastT === append.lastT) return head.appendId === append.id;
+    if (head.prevT < append.lastT) return false;
+    const { dynamo, table } = this.shared;
+    const result = await this.call(what, 'DynamoDB', () =>
+      dynamo.send(
+        new GetItemCommand({ TableName: table, Key: this.key(append.lastT), ConsistentRead: true, ProjectionExpression: '#a', ExpressionAttributeNames: { '#a': 'a' } }),
+      ),
+    );
+    return result.Item?.a?.S === append.id;
   }
 
   private chore(work: Promise<unknown>): void {
@@ -388,10 +459,11 @@ class DynamoDatabase implements DatabaseStorage {
   }
 
   /**
-   * Deletes the objects a refused append uploaded, but not any the log names: the refusal may be of an
-   * SDK retry after the append itself landed (log-object.ts). If the head names the append's pending
-   * list, the append landed and nothing goes; otherwise a list of its that the log took in was replaced,
-   * its entries copied to items first, as for every replaced list. Runs as a chore that never throws.
+   * Deletes the objects a refused append uploaded, but not any the log names. The append's id already
+   * told that it did not land; judging by the names the log holds too means no delete ever rests on the
+   * ids alone (log items written before appends had ids carry none). If the head names the append's
+   * pending list, nothing goes; otherwise a list of its that the log took in was replaced, its entries
+   * copied to items first, as for every replaced list. Runs as a chore that never throws.
    */
   private async deleteRefusedUploads(stored: readonly StoredEntry[], pendingObject: string | undefined): Promise<void> {
     const uploads = stored.flatMap((entry) => ('object' in entry ? [{ name: entry.object, t: entry.t }] : []));

@@ -12,7 +12,8 @@
 // - On a refusal the append is over for good: its condition (lastT at the expected t, the writer's
 //   lease epoch) was false when it was refused, and neither lastT nor the epoch ever goes back, so no
 //   retry of the same UpdateItem can still land. It may have landed before (the SDK retried after a lost
-//   response): then the entry at t names the object, which is why the writer checks before deleting.
+//   response): the writer then finds its append's id in the log and reports the append done, deleting
+//   nothing; and whatever the ids say, it deletes only objects no log entry names.
 // - The sweep cannot know whether an append is over: an upload precedes its UpdateItem by milliseconds to
 //   seconds (SDK retries included), so an object older than LOG_OBJECT_GRACE_MS belongs to an append that
 //   is over, far beyond any gap even with S3's and the node's clocks apart; younger ones are never swept.

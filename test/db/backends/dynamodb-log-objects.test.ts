@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnavailableError, type DatabaseStorage, type LogRecord, type Storage } from '../../../runtime/db/storage/index.js';
 import { LOG_OBJECT_GRACE_MS } from '../../../runtime/db/storage-dynamodb/log-object.js';
 import { castTapPerTest } from '../../support/cast-tap.js';
-import { DB, expectLog, failDeletes, readAll, useDynamoPlaces, type Place, type PlaceOptions } from './dynamodb-places.js';
+import { DB, appendWith, expectLog, failDeletes, readAll, useDynamoPlaces, type Place, type PlaceOptions } from './dynamodb-places.js';
 
 const { clients, freshPlace } = useDynamoPlaces();
 
@@ -26,16 +26,6 @@ async function namedLogKeys(place: Place): Promise<string[]> {
     new QueryCommand({ TableName: place.table, KeyConditionExpression: 'pk = :pk AND sk > :zero', ExpressionAttributeValues: { ':pk': { S: DB }, ':zero': { N: '0' } }, ConsistentRead: true }),
   );
   return (result.Items ?? []).flatMap((item) => (item.s?.S === undefined ? [] : [`${place.prefix}${DB}/log/${item.s.S}`])).sort();
-}
-
-/** Appends through a new storage instance and closes it, so its sweep and deletes are done. */
-async function appendWith(place: Place, expectedLastT: number, entries: LogRecord[], options: PlaceOptions = {}): Promise<void> {
-  const storage = place.storage(options);
-  try {
-    await (await storage.open(DB)).append(expectedLastT, entries);
-  } finally {
-    await storage.close();
-  }
 }
 
 /**
@@ -71,18 +61,6 @@ async function crashAfterUpload(place: Place, expectedLastT: number, entries: Lo
   const left = (await place.keys('log')).filter((key) => !before.includes(key));
   expect(left.length).toBeGreaterThan(0);
   return left;
-}
-
-/** Makes the client's conditional appends land, then answers as a retry of them after a lost response would: refused. */
-function loseAppendResponses(dynamo: DynamoDBClient): void {
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName !== 'UpdateItemCommand' || !String((args.input as { ConditionExpression?: string }).ConditionExpression).startsWith('lastT = :prev')) return next(args);
-      await next(args);
-      return next(args);
-    },
-    { step: 'initialize', name: 'loseAppendResponses' },
-  );
 }
 
 /** Counts the log items the client reads by key (the judging of objects against their entries). */
@@ -155,22 +133,6 @@ describe('dynamodb+s3 log objects', () => {
     expect(await place.keys('pending')).toEqual([]);
     expect(alerts()).toEqual([]);
     await expectLog(place, [small(1)]);
-  });
-
-  it('keeps the objects of an append that landed though its writer was told it was refused', async () => {
-    const place = await freshPlace();
-    await appendWith(place, 0, [small(1)]);
-    const entries = [big(2, 3), ...filler(2)];
-    const error = await appendWith(place, 1, entries, { dynamo: loseAppendResponses }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StorageConflictError);
-    expect(await place.keys('pending')).toHaveLength(1);
-    const objects = await place.keys('log');
-    expect(objects).toHaveLength(1);
-    await expectLog(place, [small(1), ...entries]);
-    // The next writer copies the landed append to log items, which name the object.
-    await appendWith(place, 82, [small(83)]);
-    expect(await namedLogKeys(place)).toEqual(objects);
-    await expectLog(place, [small(1), ...entries, small(83)]);
   });
 
   it('alerts when it cannot delete a refused append’s object, still refuses the append, and leaves the object to the sweep', async () => {

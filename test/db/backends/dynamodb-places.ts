@@ -64,6 +64,16 @@ export async function readAll(db: DatabaseStorage): Promise<LogRecord[]> {
   return out;
 }
 
+/** Appends through a new storage instance and closes it, so its copies, deletes and sweeps are done. */
+export async function appendWith(place: Place, expectedLastT: number, entries: LogRecord[], options: PlaceOptions = {}): Promise<void> {
+  const storage = place.storage(options);
+  try {
+    await (await storage.open(DB)).append(expectedLastT, entries);
+  } finally {
+    await storage.close();
+  }
+}
+
 /** Reads the whole log through a new storage instance and compares it, entry by entry, with `expected`. */
 export async function expectLog(place: Place, expected: readonly LogRecord[]): Promise<void> {
   const storage = place.storage();
