@@ -44,7 +44,13 @@ export function serverlessV3ClientConfig(serverless: Serverless, options: Server
   if (resolved === undefined) return config;
   const credentials = async () => {
     await resolved.getPromise?.();
-    return { accessKeyId: resolved.accessKeyId, secretAccessKey: resolved.secretAccessKey, ...(resolved.sessionToken ? { sessionToken: resolved.sessionToken } : {}) };
+    // With an expiration the SDK asks again before temporary credentials (a role, MFA) run out.
+    return {
+      accessKeyId: resolved.accessKeyId,
+      secretAccessKey: resolved.secretAccessKey,
+      ...(resolved.sessionToken ? { sessionToken: resolved.sessionToken } : {}),
+      ...(resolved.expireTime ? { expiration: resolved.expireTime } : {}),
+    };
   };
   return { region: config.region, credentials };
 }

@@ -49,6 +49,8 @@ export interface SdkV2Credentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /** When temporary credentials expire (null for keys that do not). */
+  expireTime?: Date | null;
   getPromise?(): Promise<void>;
 }
 

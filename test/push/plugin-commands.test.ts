@@ -14,7 +14,7 @@ import {
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { awsClientConfig, deployCommand, pushCommand, statusCommand, type CycleContext } from '../../plugin/cycle-commands.js';
+import { awsClientConfig, deployCommand, pushCommand, serverlessV3ClientConfig, statusCommand, type CycleContext } from '../../plugin/cycle-commands.js';
 import { UserInputError } from '../../plugin/invoke.js';
 import { buildModel } from '../../plugin/model.js';
 import type { PluginUtils, Serverless } from '../../plugin/serverless-api.js';
@@ -92,6 +92,20 @@ describe('the AWS clients of the cycle commands', () => {
     expect(awsClientConfig(serverless('from-yml'), { 'aws-profile': 'from-flag' })).toEqual({ region: 'eu-west-1', profile: 'from-flag' });
     expect(awsClientConfig(serverless('from-yml'), {})).toEqual({ region: 'eu-west-1', profile: 'from-yml' });
     expect(awsClientConfig(serverless(), {})).toEqual({ region: 'eu-west-1' });
+  });
+
+  it("sign on serverless v3 with the credentials it resolved, refreshed as it refreshes them and expiring when they do", async () => {
+    const expireTime = new Date('2026-11-21T12:00:00Z');
+    let loads = 0;
+    const resolved = { accessKeyId: 'AKIA-STAGE', secretAccessKey: 'stage-secret', sessionToken: 'token', expireTime, getPromise: async () => void loads++ };
+    const withCredentials = { getProvider: () => ({ getRegion: () => 'eu-west-1', getCredentials: () => ({ credentials: resolved }) }), service: { provider: {} } } as unknown as Serverless;
+    const config = serverlessV3ClientConfig(withCredentials, {}) as { region: string; credentials: () => Promise<unknown> };
+    expect(config.region).toBe('eu-west-1');
+    expect(await config.credentials()).toEqual({ accessKeyId: 'AKIA-STAGE', secretAccessKey: 'stage-secret', sessionToken: 'token', expiration: expireTime });
+    expect(loads).toBe(1);
+    // None resolved: the SDK's own chain, with the profile Serverless would use.
+    const without = { getProvider: () => ({ getRegion: () => 'eu-west-1', getCredentials: () => ({}) }), service: { provider: { profile: 'from-yml' } } } as unknown as Serverless;
+    expect(serverlessV3ClientConfig(without, {})).toEqual({ region: 'eu-west-1', profile: 'from-yml' });
   });
 });
 
