@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises
 import { dirname, join } from 'node:path';
 import { sha256 } from '../push/build-chunks.js';
 import { unpack } from '../push/package-pack.js';
-import { chunkKey, nodeMajor, parsePushManifest, RUNTIME_API, runtimeVersion, type ChunkRef, type PushManifest } from '../push/push-manifest.js';
+import { chunkKey, nodeMajor, parsePushManifest, type ChunkRef, type PushManifest } from '../push/push-manifest.js';
 import { RECORDED_MANIFEST, recordManifest } from './revision-record.js';
 
 export interface FetchRevisionOptions {
@@ -38,14 +38,11 @@ export async function fetchRevision(options: FetchRevisionOptions): Promise<Fetc
   const where = `s3://${bucket}/${options.manifestKey}`;
   const manifestBytes = await getObject(s3, bucket, options.manifestKey, 'revision manifest');
   const manifest = parsePushManifest(manifestBytes.toString('utf8'), where);
-  // The revision runs on this node's runtime, so it must be built for the same runtime API, whichever
-  // serverless-ions version pushed it; its code may use anything of the Node it was built on, so this
-  // node's Node may be newer, never older.
-  if (manifest.runtimeApi !== RUNTIME_API || Number(manifest.nodeVersion) > Number(nodeMajor())) {
-    throw new Error(
-      `revision ${manifest.revision} was pushed by serverless-ions ${manifest.runtimeVersion} (runtime API ${manifest.runtimeApi}) for Node ${manifest.nodeVersion}; ` +
-        `this node runs serverless-ions ${runtimeVersion()} (runtime API ${RUNTIME_API}) on Node ${nodeMajor()}`,
-    );
+  // The hooks run the runtime the revision was pushed with (codedeploy-bundle.ts), so that much
+  // matches by construction; its code may use anything of the Node it was built on, so this node's
+  // Node may be newer, never older.
+  if (Number(manifest.nodeVersion) > Number(nodeMajor())) {
+    throw new Error(`revision ${manifest.revision} was built for Node ${manifest.nodeVersion}; this node runs Node ${nodeMajor()}`);
   }
   if (manifest.files.some((file) => file.path === RECORDED_MANIFEST)) {
     throw new Error(`${where}: revision ${manifest.revision} ships a file ${RECORDED_MANIFEST}, a name the node keeps for the manifest it records`);

@@ -12,7 +12,7 @@ import { buildRevision } from '../revision/index.js';
 import { dependencyClosure } from './dependency-closure.js';
 import { packDirectory, packFingerprint } from './package-pack.js';
 import { nodeRuntime } from './node-runtime.js';
-import { nodeMajor, PUSH_FORMAT, RUNTIME_API, runtimeVersion, type PushManifest } from './push-manifest.js';
+import { nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from './push-manifest.js';
 
 export interface Chunk {
   sha256: string;
@@ -68,7 +68,6 @@ export async function buildChunks({ serviceDir, config, revision, commit, packCa
       revision,
       ...(commit ? { commit } : {}),
       runtimeVersion: runtimeVersion(),
-      runtimeApi: RUNTIME_API,
       nodeVersion: nodeMajor(),
       runtime: add((await nodeRuntime()).bytes, 'runtime', `serverless-ions@${runtimeVersion()} node runtime`),
       files,

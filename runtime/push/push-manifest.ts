@@ -7,16 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 export const PUSH_FORMAT = 1;
 
-/**
- * What a revision needs of the runtime it runs on: the exports of `serverless-ions/runtime` and
- * `serverless-ions/adapter` that its bundle imports (bound to the node's own modules), the ions config
- * and layout a node reads from it, and the entries a node calls it through (ionize's callback and
- * stream entries). Raised with any change a revision built before cannot live with; a node runs any
- * revision of its own level, whichever serverless-ions version pushed it, so an upgrade that keeps the
- * level needs no new nodes (see README, "Upgrading").
- */
-export const RUNTIME_API = 1;
-
 export interface ChunkRef {
   sha256: string;
   size: number;
@@ -39,10 +29,8 @@ export interface PushManifest {
   app: string;
   revision: string;
   commit?: string;
-  /** serverless-ions version of the pushing side, for the record: the node runs the revision on its own runtime. */
+  /** serverless-ions version of the pushing side: the version of `runtime`, which the node runs it on. */
   runtimeVersion: string;
-  /** RUNTIME_API of the pushing side: what decides whether a node can run the revision. */
-  runtimeApi: number;
   /** Node.js major version the revision was built for (`20`). */
   nodeVersion: string;
   /** The node runtime chunk (node-runtime.ts) of the pushing side, which the deploy hooks install and run. */
@@ -72,7 +60,6 @@ export function parsePushManifest(text: string, where: string): PushManifest {
   for (const field of ['app', 'revision', 'runtimeVersion', 'nodeVersion'] as const) {
     if (typeof m[field] !== 'string' || !m[field]) throw new Error(`${where}: "${field}" must be a non-empty string`);
   }
-  if (!Number.isSafeInteger(m.runtimeApi) || m.runtimeApi! < 1) throw new Error(`${where}: "runtimeApi" must be a positive integer`);
   if (!SHA256.test(m.runtime?.sha256 ?? '') || !Number.isSafeInteger(m.runtime?.size)) throw new Error(`${where}: "runtime" needs a sha256 (64 hex digits) and a size`);
   if (!Array.isArray(m.files) || !Array.isArray(m.packages)) throw new Error(`${where}: "files" and "packages" must be lists`);
   for (const [i, chunk] of [...m.files, ...m.packages].entries()) {

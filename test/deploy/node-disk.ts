@@ -10,7 +10,7 @@ import { fetchRevision, type FetchedRevision } from '../../runtime/deploy/fetch-
 import type { PruneOptions, PruneReport } from '../../runtime/deploy/prune-revisions.js';
 import { sha256 } from '../../runtime/push/build-chunks.js';
 import { packDirectory } from '../../runtime/push/package-pack.js';
-import { chunkKey, manifestKey, nodeMajor, PUSH_FORMAT, RUNTIME_API, runtimeVersion, type PushManifest } from '../../runtime/push/push-manifest.js';
+import { chunkKey, manifestKey, nodeMajor, PUSH_FORMAT, runtimeVersion, type PushManifest } from '../../runtime/push/push-manifest.js';
 import type { CodeBucket } from '../push/code-bucket.js';
 
 const run = promisify(execFile);
@@ -92,7 +92,6 @@ export async function publish(
     app: 'disk-fixture',
     revision,
     runtimeVersion: runtimeVersion(),
-    runtimeApi: RUNTIME_API,
     nodeVersion: nodeMajor(),
     runtime: { sha256: sha256(runtime), size: runtime.length },
     files: [],
