@@ -6,7 +6,7 @@
 // /opt/ions/runtime and /opt/ions/current at them and start the unit, and later hot-swap the running
 // node, or restart it on a new runtime.
 import type { GroupModel, IonsModel } from '../model.js';
-import { NODE_BIN, NODE_CURRENT, NODE_DATA, NODE_RUNTIME_FILE, NODE_RUNTIME_LINK, NODE_RUNTIMES } from '../../runtime/deploy/node-layout.js';
+import { NODE_BIN, NODE_CURRENT, NODE_DATA, NODE_HOME, NODE_RUNTIME_FILE, NODE_RUNTIME_LINK, NODE_SERVICE, NODE_USER } from '../../runtime/deploy/node-layout.js';
 import { NODE_ENV } from '../../runtime/config/node-env.js';
 import { ref, type CfnValue } from './cfn.js';
 import { LOG_TABLE, SEGMENTS_BUCKET } from './storage.js';
@@ -79,14 +79,14 @@ wget -q https://aws-codedeploy-\${AWS::Region}.s3.\${AWS::Region}.amazonaws.com/
 chmod +x ./install
 ./install auto
 systemctl enable --now codedeploy-agent
-useradd --system --home-dir /opt/ions --shell /sbin/nologin ions || true
-mkdir -p /opt/ions ${NODE_RUNTIMES} /etc/ions /var/log/ions
-chown ions:ions /opt/ions ${NODE_RUNTIMES} /var/log/ions
+useradd --system --home-dir ${NODE_HOME} --shell /sbin/nologin ${NODE_USER} || true
+mkdir -p ${NODE_HOME} /etc/ions /var/log/ions
+chown ${NODE_USER}:${NODE_USER} ${NODE_HOME} /var/log/ions
 cat > /etc/ions/node.env <<'ENV'
 ${envFile}
 ENV
 ${nodeHeapScript()}
-cat > /etc/systemd/system/ions-node.service <<'UNIT'
+cat > /etc/systemd/system/${NODE_SERVICE}.service <<'UNIT'
 [Unit]
 Description=serverless-ions node (${model.config.app}, group ${group.name})
 After=network-online.target
@@ -95,7 +95,7 @@ ConditionPathExists=${NODE_CURRENT}
 ConditionPathExists=${NODE_RUNTIME_LINK}
 
 [Service]
-User=ions
+User=${NODE_USER}
 EnvironmentFile=/etc/ions/node.env
 EnvironmentFile=${NODE_HEAP_ENV_FILE}
 ExecStart=${NODE_START_COMMAND}
@@ -108,7 +108,7 @@ StandardError=append:/var/log/ions/node.log
 WantedBy=multi-user.target
 UNIT
 systemctl daemon-reload
-systemctl enable ions-node
+systemctl enable ${NODE_SERVICE}
 cat > /etc/ions/cloudwatch-agent.json <<'AGENT'
 ${agentConfig}
 AGENT

@@ -8,12 +8,25 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_NODE_PORT } from '../config/ions-config.js';
 import { readNodeEnv } from '../config/node-env.js';
-import { NODE_HOME } from '../deploy/node-layout.js';
+import { NODE_CURRENT, NODE_HOME, NODE_RUNTIME_LINK, NODE_SERVICE } from '../deploy/node-layout.js';
 import { runHook } from '../deploy/run-hook.js';
 import { HOOK_PHASES, type HookPhase, type HookSpec } from '../push/codedeploy-bundle.js';
 import { loadSecret } from '../proxy/secret.js';
 
 const run = promisify(execFile);
+
+/**
+ * (Re)starts the node service and checks that it runs: a start whose unit condition fails (a link the
+ * unit needs is missing) succeeds without starting anything, which would surface only as a validate timeout.
+ */
+async function restartService(): Promise<void> {
+  await run('systemctl', ['restart', NODE_SERVICE]);
+  try {
+    await run('systemctl', ['is-active', '--quiet', NODE_SERVICE]);
+  } catch {
+    throw new Error(`the ${NODE_SERVICE} service is not running after a restart: see \`systemctl status ${NODE_SERVICE}\` (its unit needs ${NODE_CURRENT} and ${NODE_RUNTIME_LINK})`);
+  }
+}
 
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
@@ -36,7 +49,9 @@ export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJ
     nodeUrl: `http://127.0.0.1:${port ?? DEFAULT_NODE_PORT}`,
     s3: new S3Client({}),
     secret: () => loadSecret(env),
-    startNode: async () => void (await run('systemctl', ['start', 'ions-node'])),
-    ...(runtimeDir !== undefined && { runtime: { dir: runtimeDir, restart: async () => void (await run('systemctl', ['restart', 'ions-node'])) } }),
+    // A restart rather than a start: a node that is loading does not answer yet, and a start would leave
+    // it on what it was loading.
+    startNode: restartService,
+    ...(runtimeDir !== undefined && { runtime: { dir: runtimeDir, link: env.IONS_RUNTIME_LINK ?? NODE_RUNTIME_LINK, restart: restartService } }),
   });
 }

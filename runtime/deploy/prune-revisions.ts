@@ -1,8 +1,7 @@
 // Retention on a compute node, so that a node deployed to many times does not fill its disk: keep the
 // revision `current` links, the one being installed, and the most recently fetched few others (so that
 // rolling back to them downloads nothing); delete every other revision directory, every `*.partial-*`
-// directory a failed install or delete left, every cached chunk no kept revision was fetched from, and
-// every installed node runtime that neither the node runs nor a kept revision was pushed with.
+// directory a failed install or delete left, and every cached chunk no kept revision was fetched from.
 //
 // What cannot be proven unneeded stays: a kept revision without a readable recorded manifest (laid out
 // before nodes recorded them, or damaged) may need any chunk, so while one is kept no chunk is deleted.
@@ -18,7 +17,6 @@
 import { randomUUID } from 'node:crypto';
 import { lstat, readdir, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { nodeRuntimeDirName } from './node-layout.js';
 import { chunkHashes, readRecordedManifest } from './revision-record.js';
 
 export const DEFAULT_KEEP_REVISIONS = 2;
@@ -34,11 +32,6 @@ export interface PruneOptions {
   keepRecent: number;
   /** No directory tree starts being deleted after this long; the rest waits for the next prune. */
   budgetMs?: number;
-  /**
-   * The node's installed runtimes, the link to the one it runs, and those kept whatever (the one the
-   * hooks run from); absent on a node without runtimes.
-   */
-  runtimes?: { dir: string; link: string; protect: string[] };
 }
 
 export interface PruneFailure {
@@ -51,7 +44,7 @@ export interface PruneReport {
   kept: string[];
   /** Kept revisions without a readable recorded manifest: while there are any, every chunk is kept. */
   unrecorded: string[];
-  removed: { revisions: string[]; partials: string[]; chunks: number; runtimes: string[]; bytes: number };
+  removed: { revisions: string[]; partials: string[]; chunks: number; bytes: number };
   /** Partial directories (revisions to delete among them) the time budget left for the next prune. */
   deferred: string[];
   failures: PruneFailure[];
@@ -72,7 +65,7 @@ export async function pruneRevisions(options: PruneOptions): Promise<PruneReport
   const { cacheDir, revisionsDir, keepRecent } = options;
   const deadline = performance.now() + (options.budgetMs ?? Infinity);
   if (!Number.isSafeInteger(keepRecent) || keepRecent < 0) throw new Error(`keepRecent must be a whole number of revisions, got ${keepRecent}`);
-  const report: PruneReport = { kept: [], unrecorded: [], removed: { revisions: [], partials: [], chunks: 0, runtimes: [], bytes: 0 }, deferred: [], failures: [] };
+  const report: PruneReport = { kept: [], unrecorded: [], removed: { revisions: [], partials: [], chunks: 0, bytes: 0 }, deferred: [], failures: [] };
   const protectedPaths = new Set<string>();
   for (const path of [await servedRevision(options.currentLink), ...(await Promise.all(options.protect.map(realOrMissing)))]) {
     if (path !== undefined) protectedPaths.add(path);
@@ -93,15 +86,12 @@ export async function pruneRevisions(options: PruneOptions): Promise<PruneReport
   const others = revisions.filter((revision) => !revision.protected);
   const kept = new Set([...revisions.filter((revision) => revision.protected), ...others.slice(0, keepRecent)]);
   const referenced = new Set<string>();
-  const runtimesUsed = new Set<string>();
   for (const revision of revisions) {
     if (!kept.has(revision)) continue;
     report.kept.push(revision.name);
     const dir = join(revisionsDir, revision.name);
     try {
-      const manifest = await readRecordedManifest(dir);
-      for (const hash of chunkHashes(manifest)) referenced.add(hash);
-      runtimesUsed.add(nodeRuntimeDirName(manifest.runtimeVersion, manifest.runtime.sha256));
+      for (const hash of chunkHashes(await readRecordedManifest(dir))) referenced.add(hash);
     } catch (error) {
       report.unrecorded.push(revision.name);
       // A revision from before records is expected; a record that exists and cannot be read is damage.
@@ -143,25 +133,7 @@ export async function pruneRevisions(options: PruneOptions): Promise<PruneReport
       report.failures.push({ path, error: (error as Error).message });
     }
   }
-  if (options.runtimes !== undefined) await pruneRuntimes(options.runtimes, report.unrecorded.length === 0 ? runtimesUsed : undefined, report);
   return report;
-}
-
-// A crashed install's leftover (codedeploy-bundle.ts): hooks run one at a time, so none is in progress.
-const INCOMING_RUNTIME = /^\.incoming-/;
-
-/** Deletes the runtimes in `dir` that are not kept; with `used` unknown (an unrecorded revision), every named one stays. */
-async function pruneRuntimes({ dir, link, protect }: NonNullable<PruneOptions['runtimes']>, used: Set<string> | undefined, report: PruneReport): Promise<void> {
-  const realDir = await realOrMissing(dir);
-  if (realDir === undefined) return;
-  const keep = new Set<string>();
-  for (const path of [await realOrMissing(link), ...(await Promise.all(protect.map(realOrMissing)))]) if (path !== undefined) keep.add(path);
-  for (const entry of await readdir(realDir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const path = join(realDir, entry.name);
-    const unneeded = INCOMING_RUNTIME.test(entry.name) || (used !== undefined && !used.has(entry.name) && !keep.has(path));
-    if (unneeded && (await removeTree(path, report))) report.removed.runtimes.push(entry.name);
-  }
 }
 
 /** The real path `current` leads to; undefined when there is no such link yet or it leads nowhere. */

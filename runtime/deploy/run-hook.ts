@@ -10,13 +10,15 @@
 // is serving and healthy, and rolling it back over disk housekeeping would be worse; it casts an alert
 // instead, and the next deploy's prune tries again.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { constants } from 'node:fs';
+import { open, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { HookPhase, HookSpec } from '../push/codedeploy-bundle.js';
 import type { SigningKey } from '../protocol/signing.js';
 import { HEALTH_PATH } from '../protocol/wire.js';
 import { alert, errorData, event } from '../cast/index.js';
 import { fetchRevision } from './fetch-revision.js';
+import { pruneRuntimes } from './prune-runtimes.js';
 import { awaitHealthy, requestSwap } from './node-admin.js';
 import { DEFAULT_KEEP_REVISIONS, pruneRevisions } from './prune-revisions.js';
 
@@ -30,10 +32,11 @@ export interface NodeHost {
   /** Starts the node service when no node runs yet (the first deploy to a fresh instance). */
   startNode(): Promise<void>;
   /**
-   * The runtime the hooks run from (installed by the bundle's scripts), and how to restart the node
-   * service onto it. Absent where the node runs the hooks' own code (tests, a host without runtimes).
+   * The runtime the hooks run from (installed by the bundle's scripts), the link naming the one the
+   * node service runs, and how to restart the service onto it. Absent where the node runs the hooks'
+   * own code (tests, a host without runtimes).
    */
-  runtime?: { dir: string; restart(): Promise<void> };
+  runtime?: { dir: string; link: string; restart(): Promise<void> };
   healthTimeoutMs?: number;
   /** Revisions kept on disk besides the one served (and the one installed): default DEFAULT_KEEP_REVISIONS. */
   keepRevisions?: number;
@@ -64,22 +67,23 @@ export async function runHook(phase: HookPhase, spec: HookSpec, host: NodeHost):
       const fetched = await readFetched(fetchedFile);
       if (fetched.revision !== spec.revision) throw new Error(`the fetch hook fetched ${fetched.revision}, not ${spec.revision}; run it again`);
       const running = await isRunning(host.nodeUrl);
-      const runtimeLink = join(host.home, 'runtime');
+      const { runtime } = host;
+      const previousRuntime = runtime === undefined ? undefined : await linkTarget(runtime.link);
       // A process cannot take up another runtime's code, so a revision pushed with another runtime is
       // started afresh; CodeDeploy keeps traffic off this node until its validate hook passes.
-      const newRuntime = host.runtime !== undefined && (await linkTarget(runtimeLink)) !== host.runtime.dir;
+      const newRuntime = runtime !== undefined && previousRuntime !== runtime.dir;
       if (running && !newRuntime) await requestSwap(host.nodeUrl, await host.secret(), fetched.dir);
       await pointLink(join(host.home, 'current'), fetched.dir);
-      if (host.runtime !== undefined) await pointLink(runtimeLink, host.runtime.dir);
+      if (runtime !== undefined) await pointLink(runtime.link, runtime.dir);
+      let done = `swapped to ${spec.revision}`;
       if (!running) {
         await host.startNode();
-        return `started the node on ${spec.revision}`;
+        done = `started the node on ${spec.revision}`;
+      } else if (newRuntime) {
+        await runtime!.restart();
+        done = `restarted the node on ${spec.revision} and runtime ${basename(runtime!.dir)}`;
       }
-      if (newRuntime) {
-        await host.runtime!.restart();
-        return `restarted the node on ${spec.revision} and runtime ${basename(host.runtime!.dir)}`;
-      }
-      return `swapped to ${spec.revision}`;
+      return runtime === undefined ? done : `${done}; ${await pruneOldRuntimes(spec.revision, runtime.dir, previousRuntime)}`;
     }
     case 'validate':
       await awaitHealthy(host.nodeUrl, spec.revision, host.healthTimeoutMs === undefined ? {} : { timeoutMs: host.healthTimeoutMs });
@@ -91,7 +95,38 @@ export async function runHook(phase: HookPhase, spec: HookSpec, host: NodeHost):
 // CodeDeploy timeout would fail a deployment that is serving, so deleting stops well before.
 const PRUNE_BUDGET_MS = 30_000;
 
-const readFetched = async (file: string): Promise<Fetched> => JSON.parse(await readFile(file, 'utf8')) as Fetched;
+/**
+ * The fetch hook's record. The swap hook reads it as root from the node user's directory, so it opens
+ * no link (a link could name any file on the instance) and quotes none of it in an error.
+ */
+async function readFetched(file: string): Promise<Fetched> {
+  let text: string;
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    text = await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
+  try {
+    const fetched = JSON.parse(text) as Partial<Fetched>;
+    if (typeof fetched.revision === 'string' && typeof fetched.dir === 'string') return fetched as Fetched;
+  } catch {
+    // Reported below, without the text.
+  }
+  throw new Error(`${file} is not the record the fetch hook writes; run the fetch hook again`);
+}
+
+/** Prunes the runtimes directory and says what happened; a failure is cast as an alert, never thrown. */
+async function pruneOldRuntimes(revision: string, runtimeDir: string, previous: string | undefined): Promise<string> {
+  try {
+    const { removed, failures } = await pruneRuntimes(dirname(runtimeDir), previous === undefined ? [runtimeDir] : [runtimeDir, previous]);
+    if (failures.length > 0) alert({ msg: 'deploy.prune/runtimes-partly-failed', revision, failures });
+    return `pruned ${removed.length} runtime(s)${failures.length > 0 ? `, ${failures.length} failure(s), see the alert` : ''}`;
+  } catch (error) {
+    alert({ msg: 'deploy.prune/runtimes-failed', revision, ex: errorData(error) });
+    return `pruning runtimes failed, see the alert: ${(error as Error).message}`;
+  }
+}
 
 /** Prunes the node's disk and says what happened; every failure is cast as an alert, none is thrown. */
 async function prune(host: NodeHost, revision: string, fetchedFile: string): Promise<string> {
@@ -103,7 +138,6 @@ async function prune(host: NodeHost, revision: string, fetchedFile: string): Pro
       protect: [(await readFetched(fetchedFile)).dir],
       keepRecent: host.keepRevisions ?? DEFAULT_KEEP_REVISIONS,
       budgetMs: host.pruneBudgetMs ?? PRUNE_BUDGET_MS,
-      ...(host.runtime !== undefined && { runtimes: { dir: join(host.home, 'runtimes'), link: join(host.home, 'runtime'), protect: [host.runtime.dir] } }),
     });
     const { removed, deferred, failures, unrecorded } = report;
     event({
@@ -114,13 +148,12 @@ async function prune(host: NodeHost, revision: string, fetchedFile: string): Pro
       removedRevisions: removed.revisions,
       removedPartials: removed.partials.length,
       removedChunks: removed.chunks,
-      removedRuntimes: removed.runtimes,
       bytesFreed: removed.bytes,
       deferred: deferred.length,
     });
     if (failures.length > 0) alert({ msg: 'deploy.prune/partly-failed', revision, failures });
     return [
-      `pruned ${removed.revisions.length} revision(s), ${removed.partials.length} partial(s), ${removed.chunks} chunk(s)${removed.runtimes.length > 0 ? `, ${removed.runtimes.length} runtime(s)` : ''}: ${removed.bytes} bytes freed`,
+      `pruned ${removed.revisions.length} revision(s), ${removed.partials.length} partial(s), ${removed.chunks} chunk(s): ${removed.bytes} bytes freed`,
       ...(deferred.length > 0 ? [`${deferred.length} left for the next deploy`] : []),
       ...(unrecorded.length > 0 ? [`every chunk kept for ${unrecorded.length} revision(s) without a recorded manifest`] : []),
       ...(failures.length > 0 ? [`${failures.length} failure(s), see the alert`] : []),

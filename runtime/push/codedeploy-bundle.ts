@@ -1,12 +1,13 @@
 // The CodeDeploy revision: no app files (the node fetches those itself, only what it lacks), just the
-// appspec, the lifecycle hook scripts, and where the revision's manifest is. Each hook script first
-// makes sure the node has the runtime the revision was pushed with (one file from the code bucket,
-// checked against its hash, installed once per node under /opt/ions/runtimes), then runs that
-// runtime's `ions hook <phase>`: fetch and verify before install, hot-swap (or restart on a new
-// runtime) at start, and check the node's health before CodeDeploy lets the load balancer send
-// traffic again. Nodes so need no package registry, and take up a new serverless-ions with a deploy.
+// appspec, the lifecycle hook scripts, and where the revision's manifest is. The agent runs each hook
+// as root. The script first makes sure the node has the runtime the revision was pushed with (one file
+// from the code bucket, checked against its hash, installed once per node in a directory only root
+// writes), then runs that runtime's `ions hook <phase>`: fetch and verify before install, and check the
+// node's health before CodeDeploy lets the load balancer send traffic again, both as the node's user;
+// hot-swap (or restart on a new runtime) at start, as root, which starts services. Nodes so need no
+// package registry, and take up a new serverless-ions with a deploy.
 import { zip } from '../archive/zip.js';
-import { NODE_BIN, NODE_HOME, NODE_RUNTIME_FILE, nodeRuntimeDirName } from '../deploy/node-layout.js';
+import { NODE_BIN, NODE_RUNTIME_FILE, NODE_RUNTIMES, NODE_USER, nodeRuntimeDirName } from '../deploy/node-layout.js';
 import { chunkKey } from './push-manifest.js';
 
 export const HOOK_SPEC_FILE = 'ions-revision.json';
@@ -27,36 +28,38 @@ const RUNTIME_SCRIPT = 'hooks/runtime.sh';
 export const HOOK_PHASES = ['fetch', 'swap', 'validate'] as const;
 export type HookPhase = (typeof HOOK_PHASES)[number];
 
-// swap runs as root: on an instance's first deploy no node runs yet, and it starts the systemd unit.
-const LIFECYCLE: Record<HookPhase, { event: string; timeout: number; runas: string }> = {
-  fetch: { event: 'BeforeInstall', timeout: 600, runas: 'ions' },
-  swap: { event: 'ApplicationStart', timeout: 300, runas: 'root' },
-  validate: { event: 'ValidateService', timeout: 120, runas: 'ions' },
+// Every hook starts as root (the agent's default): installing a runtime writes where only root may.
+// fetch and validate then run as the node's user, which owns what they write and prune; swap stays
+// root, as it starts and restarts the node service.
+const LIFECYCLE: Record<HookPhase, { event: string; timeout: number; asNodeUser: boolean }> = {
+  fetch: { event: 'BeforeInstall', timeout: 600, asNodeUser: true },
+  swap: { event: 'ApplicationStart', timeout: 300, asNodeUser: false },
+  validate: { event: 'ValidateService', timeout: 120, asNodeUser: true },
 };
 
 export function appspec(): string {
-  const hooks = HOOK_PHASES.map(
-    (phase) => `  ${LIFECYCLE[phase].event}:\n    - location: hooks/${phase}.sh\n      timeout: ${LIFECYCLE[phase].timeout}\n      runas: ${LIFECYCLE[phase].runas}\n`,
-  );
+  const hooks = HOOK_PHASES.map((phase) => `  ${LIFECYCLE[phase].event}:\n    - location: hooks/${phase}.sh\n      timeout: ${LIFECYCLE[phase].timeout}\n`);
   return `version: 0.0\nos: linux\nhooks:\n${hooks.join('')}`;
 }
 
 export function hookScript(phase: HookPhase): string {
+  const runAs = LIFECYCLE[phase].asNodeUser ? `runuser -u ${NODE_USER} -- ` : '';
   return [
     '#!/bin/bash',
     'set -euo pipefail',
     'set -a; . /etc/ions/node.env; set +a',
     `. "$(dirname "$0")/../${RUNTIME_SCRIPT}"`,
-    `exec "\${IONS_NODE:-${NODE_BIN}}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`,
+    `exec ${runAs}"\${IONS_NODE:-${NODE_BIN}}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`,
     '',
   ].join('\n');
 }
 
 /**
- * Bash that leaves in `$runtime` the directory of the revision's node runtime, installing it first when
- * this node lacks it: downloaded beside the others, checked against the pushed hash, and renamed into
- * place whole, with the `package.json` that tells the runtime its version. IONS_HOME and IONS_NODE
- * stand in for /opt/ions and the node binary where a test runs the hooks.
+ * Bash, run as root, that leaves in `$runtime` the directory of the revision's node runtime, installing
+ * it first when this node lacks it: downloaded beside the others, checked against the pushed hash, made
+ * readable by all and writable by root alone, and renamed into place whole, with the `package.json`
+ * that tells the runtime its version. IONS_RUNTIMES and IONS_NODE stand in for the runtimes directory
+ * and the node binary where a test runs the hooks.
  */
 export function runtimeScript({ bucket, runtime }: HookSpec): string {
   // Each goes into the script between single quotes or into a path: anything else is refused here.
@@ -64,23 +67,30 @@ export function runtimeScript({ bucket, runtime }: HookSpec): string {
   if (!/^[0-9A-Za-z.+-]+$/.test(runtime.version)) throw new Error(`the node runtime's version ${JSON.stringify(runtime.version)} is not a package version`);
   if (!/^[a-z0-9.-]+$/.test(bucket)) throw new Error(`${JSON.stringify(bucket)} is not an S3 bucket name`);
   const dir = nodeRuntimeDirName(runtime.version, runtime.sha256);
+  const source = `s3://${bucket}/${chunkKey(runtime.sha256)}`;
   const packageJson = JSON.stringify({ name: 'serverless-ions', version: runtime.version, type: 'module' });
   return [
-    `runtimes="\${IONS_HOME:-${NODE_HOME}}/runtimes"`,
+    'umask 022',
+    `runtimes="\${IONS_RUNTIMES:-${NODE_RUNTIMES}}"`,
     `runtime="$runtimes/${dir}"`,
     'if [ ! -f "$runtime/package.json" ]; then',
     '  mkdir -p "$runtimes"',
     '  incoming=$(mktemp -d "$runtimes/.incoming-XXXXXX")',
-    '  mkdir -p "$incoming/$(dirname ' + `'${NODE_RUNTIME_FILE}'` + ')"',
-    `  aws s3 cp --only-show-errors --region "$AWS_REGION" 's3://${bucket}/${chunkKey(runtime.sha256)}' "$incoming/${NODE_RUNTIME_FILE}"`,
+    '  chmod 755 "$incoming"',
+    `  mkdir -p "$incoming/$(dirname '${NODE_RUNTIME_FILE}')"`,
+    `  aws s3 cp --only-show-errors --region "$AWS_REGION" '${source}' "$incoming/${NODE_RUNTIME_FILE}"`,
     `  if ! echo '${runtime.sha256}  '"$incoming/${NODE_RUNTIME_FILE}" | sha256sum --check --status; then`,
-    `    echo "the node runtime s3://${bucket}/${chunkKey(runtime.sha256)} does not match its hash" >&2`,
+    `    echo "the node runtime ${source} does not match its hash" >&2`,
     '    rm -rf "$incoming"',
     '    exit 1',
     '  fi',
     `  echo '${packageJson}' > "$incoming/package.json"`,
     '  # Another hook may have installed it meanwhile: then its copy stays.',
     '  mv -T "$incoming" "$runtime" 2>/dev/null || rm -rf "$incoming"',
+    '  if [ ! -f "$runtime/package.json" ]; then',
+    '    echo "cannot install the node runtime in $runtime: something else is in the way" >&2',
+    '    exit 1',
+    '  fi',
     'fi',
     '',
   ].join('\n');

@@ -2,11 +2,10 @@
 // does, then pruned as the validate hook does; every assertion is on exactly what remains.
 import fc from 'fast-check';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchRevision } from '../../runtime/deploy/fetch-revision.js';
-import { nodeRuntimeDirName } from '../../runtime/deploy/node-layout.js';
 import { pruneRevisions, type PruneReport } from '../../runtime/deploy/prune-revisions.js';
 import { RECORDED_MANIFEST } from '../../runtime/deploy/revision-record.js';
 import { sha256 } from '../../runtime/push/build-chunks.js';
@@ -66,7 +65,7 @@ describe('pruning a node after a deploy', () => {
     expect(fourth).toEqual({
       kept: [r[4]!.dirName, r[3]!.dirName, r[2]!.dirName],
       unrecorded: [],
-      removed: { revisions: [r[1]!.dirName], partials: [], chunks: 1, runtimes: [], bytes: rev1Bytes + r[1]!.manifest.files[0]!.size },
+      removed: { revisions: [r[1]!.dirName], partials: [], chunks: 1, bytes: rev1Bytes + r[1]!.manifest.files[0]!.size },
       deferred: [],
       failures: [],
     });
@@ -116,7 +115,7 @@ describe('pruning a node after a deploy', () => {
     await writeFile(join(disk.cacheDir, 'README'), 'an operator was here');
 
     const report = await deploy(2);
-    expect(report.removed).toEqual({ revisions: [], partials: [partial.slice(disk.revisionsDir.length + 1)], chunks: 1, runtimes: [], bytes: 'export const half ='.length + 'half a chunk'.length });
+    expect(report.removed).toEqual({ revisions: [], partials: [partial.slice(disk.revisionsDir.length + 1)], chunks: 1, bytes: 'export const half ='.length + 'half a chunk'.length });
     expect(await disk.revisions()).toEqual([...names(1, 2), 'notes.txt'].sort());
     expect(await disk.chunks()).toEqual([...hashesOf(...manifests(1, 2)), 'README'].sort());
   });
@@ -124,64 +123,8 @@ describe('pruning a node after a deploy', () => {
   it('is harmless to run twice', async () => {
     for (let i = 1; i <= 4; i++) await deploy(i);
     const before = { revisions: await disk.revisions(), chunks: await disk.chunks() };
-    expect(await prune([dirOf(4)], 2)).toEqual({ kept: [r[4]!.dirName, r[3]!.dirName, r[2]!.dirName], unrecorded: [], removed: { revisions: [], partials: [], chunks: 0, runtimes: [], bytes: 0 }, deferred: [], failures: [] });
+    expect(await prune([dirOf(4)], 2)).toEqual({ kept: [r[4]!.dirName, r[3]!.dirName, r[2]!.dirName], unrecorded: [], removed: { revisions: [], partials: [], chunks: 0, bytes: 0 }, deferred: [], failures: [] });
     expect({ revisions: await disk.revisions(), chunks: await disk.chunks() }).toEqual(before);
-  });
-});
-
-describe('node runtimes', () => {
-  it('keeps the runtime the node runs and those kept revisions were pushed with; removes the rest and crashed installs', async () => {
-    const dep = { name: 'dep', version: '1.0.0', bytes: await packageChunk('dep', '1.0.0') };
-    const x: Published[] = [];
-    for (let i = 1; i <= 3; i++) x[i] = await publish(bucket, `runtime-rev${i}`, { 'src/version.js': `export const V = ${i};\n` }, dep, Buffer.from(`runtime ${i}`));
-    const runtimes = join(disk.home, 'runtimes');
-    const install = async (name: string): Promise<string> => {
-      await mkdir(join(runtimes, name, 'bin'), { recursive: true });
-      await writeFile(join(runtimes, name, 'bin', 'ions.mjs'), name);
-      return join(runtimes, name);
-    };
-    const runtimeOf = (p: Published) => nodeRuntimeDirName(p.manifest.runtimeVersion, p.manifest.runtime.sha256);
-    await install(`${x[1]!.manifest.runtimeVersion}-${'d'.repeat(16)}`);
-    await install('.incoming-Ab12Cd');
-    const removed: string[][] = [];
-    // Each deploy as its hooks go: install the revision's runtime, fetch, point both links, prune.
-    for (let i = 1; i <= 3; i++) {
-      const runtime = await install(runtimeOf(x[i]!));
-      const fetched = await disk.install(x[i]!.key, i);
-      await disk.pointCurrent(fetched.dir);
-      await rm(join(disk.home, 'runtime'), { force: true });
-      await symlink(runtime, join(disk.home, 'runtime'));
-      const report = await pruneRevisions({
-        currentLink: disk.currentLink,
-        cacheDir: disk.cacheDir,
-        revisionsDir: disk.revisionsDir,
-        protect: [fetched.dir],
-        keepRecent: 1,
-        runtimes: { dir: runtimes, link: join(disk.home, 'runtime'), protect: [runtime] },
-      });
-      removed.push(report.removed.runtimes.sort());
-    }
-    expect(removed).toEqual([[`${x[1]!.manifest.runtimeVersion}-${'d'.repeat(16)}`, '.incoming-Ab12Cd'].sort(), [], [runtimeOf(x[1]!)]]);
-    // Revision 3 is served, revision 2 the one kept besides: their runtimes stay.
-    expect((await readdir(runtimes)).sort()).toEqual([runtimeOf(x[2]!), runtimeOf(x[3]!)].sort());
-  });
-
-  it('keeps every runtime while a kept revision has no recorded manifest, but still removes crashed installs', async () => {
-    const fetched = await disk.install(r[1]!.key, 1);
-    await disk.pointCurrent(fetched.dir);
-    await rm(join(fetched.dir, RECORDED_MANIFEST));
-    const runtimes = join(disk.home, 'runtimes');
-    for (const name of ['0.0.1-aaaaaaaaaaaaaaaa', '.incoming-Zz99Yy']) await mkdir(join(runtimes, name), { recursive: true });
-    const report = await pruneRevisions({
-      currentLink: disk.currentLink,
-      cacheDir: disk.cacheDir,
-      revisionsDir: disk.revisionsDir,
-      protect: [fetched.dir],
-      keepRecent: 2,
-      runtimes: { dir: runtimes, link: join(disk.home, 'runtime'), protect: [] },
-    });
-    expect(await readdir(runtimes)).toEqual(['0.0.1-aaaaaaaaaaaaaaaa']);
-    expect(report.removed.runtimes).toEqual(['.incoming-Zz99Yy']);
   });
 });
 
@@ -190,7 +133,7 @@ describe('a prune out of time', () => {
     for (let i = 1; i <= 3; i++) await deploy(i);
     const leftover = await leftoverPartial(disk.revisionsDir, 'rev9-0123456789ab');
     const late = await prune([dirOf(3)], 0, 0);
-    expect(late.removed).toEqual({ revisions: [], partials: [], chunks: expect.any(Number), runtimes: [], bytes: expect.any(Number) });
+    expect(late.removed).toEqual({ revisions: [], partials: [], chunks: expect.any(Number), bytes: expect.any(Number) });
     const partials = (await disk.revisions()).filter((name) => name.includes('.partial-'));
     expect(late.deferred.sort()).toEqual(partials);
     expect(partials).toEqual([expect.stringMatching(new RegExp(`^${r[1]!.dirName}\\.partial-`)), expect.stringMatching(new RegExp(`^${r[2]!.dirName}\\.partial-`)), expect.stringMatching(/^rev9-/)]);

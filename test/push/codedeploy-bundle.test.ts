@@ -4,7 +4,7 @@
 import JSZip from 'jszip';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -48,10 +48,10 @@ afterAll(async () => {
 });
 
 /** Sources the bundle's runtime script as a hook does; answers what it left in `$runtime`. */
-async function installRuntime(spec: HookSpec, home: string): Promise<string> {
+async function installRuntime(spec: HookSpec, runtimes: string): Promise<string> {
   await writeFile(join(work, 'runtime.sh'), runtimeScript(spec));
   const { stdout } = await exec('bash', ['-c', `set -euo pipefail; . '${join(work, 'runtime.sh')}'; echo "$runtime"`], {
-    env: { PATH: `${join(work, 'bin')}:${process.env.PATH}`, IONS_HOME: home, AWS_REGION: 'eu-west-1', STUB_LOG: join(work, 'aws.log'), STUB_BUCKET: join(work, 'bucket') },
+    env: { PATH: `${join(work, 'bin')}:${process.env.PATH}`, IONS_RUNTIMES: runtimes, AWS_REGION: 'eu-west-1', STUB_LOG: join(work, 'aws.log'), STUB_BUCKET: join(work, 'bucket') },
   });
   return stdout.trim();
 }
@@ -66,8 +66,12 @@ describe('the CodeDeploy bundle', () => {
       const text = await script.async('string');
       expect(text).toMatch(/^#!\/bin\/bash\n/);
       expect(text).toContain('. "$(dirname "$0")/../hooks/runtime.sh"');
-      expect(text).toContain(`"$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`);
+      // Root installs the runtime; only swap, which (re)starts the service, runs it as root.
+      const runAs = phase === 'swap' ? '' : 'runuser -u ions -- ';
+      expect(text).toContain(`exec ${runAs}"\${IONS_NODE:-/usr/local/bin/node}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`);
     }
+    // The agent runs every hook as root: a `runas` user would need a login shell, which `ions` has not.
+    expect(await archive.file('appspec.yml')!.async('string')).not.toContain('runas');
     expect(await archive.file('hooks/runtime.sh')!.async('string')).toBe(runtimeScript(spec));
     expect(archive.file('appspec.yml')!.unixPermissions).toBe(0o100644);
     expect(JSON.parse(await archive.file(HOOK_SPEC_FILE)!.async('string'))).toEqual(spec);
@@ -81,29 +85,38 @@ describe('the CodeDeploy bundle', () => {
   });
 
   it('installs the node runtime once per node, from the code bucket, checked against its hash', async () => {
-    const home = join(work, 'home-once');
-    const dir = await installRuntime(specOf(), home);
-    expect(dir).toBe(join(home, 'runtimes', `${runtime.version}-${runtime.sha256.slice(0, 16)}`));
+    const runtimes = join(work, 'runtimes-once');
+    const dir = await installRuntime(specOf(), runtimes);
+    expect(dir).toBe(join(runtimes, `${runtime.version}-${runtime.sha256.slice(0, 16)}`));
     expect(await readFile(join(dir, NODE_RUNTIME_FILE))).toEqual(runtime.bytes);
+    // Readable by the node's user, writable by its installer alone.
+    expect((await stat(dir)).mode & 0o777).toBe(0o755);
+    expect((await stat(join(dir, NODE_RUNTIME_FILE))).mode & 0o777).toBe(0o644);
     expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'))).toEqual({ name: 'serverless-ions', version: runtime.version, type: 'module' });
-    expect(await installRuntime(specOf(), home)).toBe(dir);
+    expect(await installRuntime(specOf(), runtimes)).toBe(dir);
     const calls = (await readFile(join(work, 'aws.log'), 'utf8')).trim().split('\n');
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatch(`s3 cp --only-show-errors --region eu-west-1 s3://code/${chunkKey(runtime.sha256)} ${join(home, 'runtimes', '.incoming-')}`);
-    expect(await readdir(join(home, 'runtimes'))).toEqual([`${runtime.version}-${runtime.sha256.slice(0, 16)}`]);
+    expect(calls[0]).toMatch(`s3 cp --only-show-errors --region eu-west-1 s3://code/${chunkKey(runtime.sha256)} ${join(runtimes, '.incoming-')}`);
+    expect(await readdir(runtimes)).toEqual([`${runtime.version}-${runtime.sha256.slice(0, 16)}`]);
   });
 
   it('refuses a runtime whose bytes do not match the pushed hash, and leaves nothing behind', async () => {
-    const home = join(work, 'home-corrupt');
+    const runtimes = join(work, 'runtimes-corrupt');
     const wrong = 'f'.repeat(64);
     await writeFile(join(work, 'bucket', chunkKey(wrong)), 'not the runtime');
-    const failed = installRuntime(specOf(wrong), home);
+    const failed = installRuntime(specOf(wrong), runtimes);
     await expect(failed).rejects.toThrow(`the node runtime s3://code/${chunkKey(wrong)} does not match its hash`);
-    expect(await readdir(join(home, 'runtimes'))).toEqual([]);
+    expect(await readdir(runtimes)).toEqual([]);
+  });
+
+  it('says so when something else sits where the runtime goes', async () => {
+    const runtimes = join(work, 'runtimes-blocked');
+    await mkdir(join(runtimes, `${runtime.version}-${runtime.sha256.slice(0, 16)}`, 'leftover'), { recursive: true });
+    await expect(installRuntime(specOf(), runtimes)).rejects.toThrow(`cannot install the node runtime in ${join(runtimes, `${runtime.version}-${runtime.sha256.slice(0, 16)}`)}: something else is in the way`);
   });
 
   it('installs a runtime that serves a revision with nothing but Node: no package of this repository in reach', async () => {
-    const dir = await installRuntime(specOf(), join(work, 'home-serve'));
+    const dir = await installRuntime(specOf(), join(work, 'runtimes-serve'));
     const revisionDir = await buildFixture(dirs, 'service-a', configA(), 'standalone');
     const child = spawn(process.execPath, [join(dir, NODE_RUNTIME_FILE), 'node', '--revision', revisionDir, '--port', '0', '--host', '127.0.0.1', '--data', join(work, 'data')], {
       cwd: work,

@@ -3,7 +3,7 @@
 // runs, swap hot-swaps while the runtime stays, and restarts the service when the runtime changes.
 import { CodeDeployClient, RegisterApplicationRevisionCommand } from '@aws-sdk/client-codedeploy';
 import { mockClient } from 'aws-sdk-client-mock';
-import { mkdir, mkdtemp, readlink, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,14 +67,15 @@ describe('hooks on a node that does not run yet', () => {
 });
 
 describe('hooks on a node that runs', () => {
-  it('hot-swap while the node keeps its runtime, and restart the service on a new one', async () => {
+  it('hot-swap while the node keeps its runtime, restart the service on a new one, and keep the runtimes a rollback needs', async () => {
     const nodeHome = await mkdtemp(join(tmpdir(), 'ions-running-node-'));
     const node = await startNode({ port: 0, secret: 'hook-secret' });
     try {
-      const [oldRuntime, newRuntime] = [join(nodeHome, 'runtimes', 'old'), join(nodeHome, 'runtimes', 'new')];
-      await mkdir(oldRuntime, { recursive: true });
-      await mkdir(newRuntime, { recursive: true });
-      await symlink(oldRuntime, join(nodeHome, 'runtime'));
+      const runtimes = join(nodeHome, 'runtimes');
+      const [older, oldRuntime, newRuntime] = ['older', 'old', 'new'].map((name) => join(runtimes, name));
+      for (const dir of [older!, oldRuntime!, join(runtimes, '.incoming-Ab12Cd')]) await mkdir(dir, { recursive: true });
+      const runtimeLink = join(nodeHome, 'runtime');
+      await symlink(oldRuntime!, runtimeLink);
       const restarts: string[] = [];
       const host = (runtimeDir: string): NodeHost => ({
         home: nodeHome,
@@ -84,19 +85,48 @@ describe('hooks on a node that runs', () => {
         startNode: async () => {
           throw new Error('the node runs: nothing to start');
         },
-        runtime: { dir: runtimeDir, restart: async () => void restarts.push(await readlink(join(nodeHome, 'runtime'))) },
+        runtime: { dir: runtimeDir, link: runtimeLink, restart: async () => void restarts.push(await readlink(runtimeLink)) },
       });
       const { spec } = await readBundle(bucket.s3, pushed.bundle);
-      await runHook('fetch', spec, host(oldRuntime));
-      expect(await runHook('swap', spec, host(oldRuntime))).toBe(`swapped to ${pushed.revision}`);
+      await runHook('fetch', spec, host(oldRuntime!));
+      expect(await runHook('swap', spec, host(oldRuntime!))).toBe(`swapped to ${pushed.revision}; pruned 2 runtime(s)`);
       expect(node.revision).toBe(pushed.revision);
       expect(restarts).toEqual([]);
+      expect(await readdir(runtimes)).toEqual(['old']);
 
-      expect(await runHook('swap', spec, host(newRuntime))).toBe(`restarted the node on ${pushed.revision} and runtime new`);
+      await mkdir(newRuntime!); // as the next deploy's script installs it
+      expect(await runHook('swap', spec, host(newRuntime!))).toBe(`restarted the node on ${pushed.revision} and runtime new; pruned 0 runtime(s)`);
       expect(restarts).toEqual([newRuntime]);
       expect(await readlink(join(nodeHome, 'current'))).toMatch(new RegExp(`^${join(nodeHome, 'revisions', pushed.revision)}-[0-9a-f]{12}$`));
+      // The runtime it ran before stays for a rollback.
+      expect((await readdir(runtimes)).sort()).toEqual(['new', 'old']);
     } finally {
       await node.close();
+      await rm(nodeHome, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the fetch hook's record without following a link or quoting what it found", async () => {
+    const nodeHome = await mkdtemp(join(tmpdir(), 'ions-swap-record-'));
+    try {
+      const host: NodeHost = {
+        home: nodeHome,
+        nodeUrl: `http://127.0.0.1:${await closedPort()}`,
+        s3: bucket.s3,
+        secret: async () => 'unused',
+        startNode: async () => undefined,
+      };
+      const { spec } = await readBundle(bucket.s3, pushed.bundle);
+      const secretFile = join(nodeHome, 'not-for-the-node');
+      await writeFile(secretFile, 'root:$6$secret-hash-never-print');
+      await symlink(secretFile, join(nodeHome, 'fetched.json'));
+      const viaLink = runHook('swap', spec, host);
+      await expect(viaLink).rejects.toThrow(/ELOOP/);
+      await expect(viaLink).rejects.not.toThrow(/secret-hash/);
+      await rm(join(nodeHome, 'fetched.json'));
+      await writeFile(join(nodeHome, 'fetched.json'), 'root:$6$secret-hash-never-print');
+      await expect(runHook('swap', spec, host)).rejects.toThrow(`${join(nodeHome, 'fetched.json')} is not the record the fetch hook writes; run the fetch hook again`);
+    } finally {
       await rm(nodeHome, { recursive: true, force: true });
     }
   });

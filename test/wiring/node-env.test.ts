@@ -48,9 +48,11 @@ describe('the node environment file of every group', () => {
     const script = userDataScript(template, model.primary.id('LaunchTemplate'));
     const unit = nodeUnit(script);
     // The runtime the deploy hooks installed and linked; the user data installs none (no registry needed).
-    expect(unit.execStart).toMatch(/^\/usr\/local\/bin\/node \/opt\/ions\/runtime\/bin\/ions\.mjs node --revision \/opt\/ions\/current /);
+    expect(unit.execStart).toMatch(/^\/usr\/local\/bin\/node \/usr\/local\/lib\/ions\/runtime\/bin\/ions\.mjs node --revision \/opt\/ions\/current /);
     expect(script).not.toMatch(/npm install|registry/);
-    expect(script).toContain('ConditionPathExists=/opt/ions/runtime\n');
+    expect(script).toContain('ConditionPathExists=/usr/local/lib/ions/runtime\n');
+    // The runtimes are root's: the node's user owns its home and nothing the swap hook runs as root.
+    expect(script).toContain('chown ions:ions /opt/ions /var/log/ions\n');
     // The deploy hooks source the same file (runtime/push/codedeploy-bundle.ts).
     expect(unit.environmentFile).toBe('/etc/ions/node.env');
   });
