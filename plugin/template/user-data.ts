@@ -3,8 +3,8 @@
 // the node as a systemd service, all from Amazon Linux's repositories and S3, so that a node needs no
 // internet route. The service waits for the first revision: CodeDeploy's hooks (runtime/push/
 // codedeploy-bundle.ts) install the runtime it was pushed with from the code bucket, fetch it, point
-// /opt/ions/runtime and /opt/ions/current at them and start the unit, and later hot-swap the running
-// node, or restart it on a new runtime.
+// the runtime link and /opt/ions/current at them (runtime/deploy/node-layout.ts) and start the unit,
+// and later hot-swap the running node, or restart it on a new runtime.
 import type { GroupModel, IonsModel } from '../model.js';
 import { NODE_BIN, NODE_CURRENT, NODE_DATA, NODE_HOME, NODE_RUNTIME_FILE, NODE_RUNTIME_LINK, NODE_SERVICE, NODE_USER } from '../../runtime/deploy/node-layout.js';
 import { NODE_ENV } from '../../runtime/config/node-env.js';
