@@ -15,9 +15,11 @@ const INCOMING = /^\.incoming-/;
 
 export async function pruneRuntimes(dir: string, keep: readonly string[]): Promise<RuntimePrune> {
   const report: RuntimePrune = { removed: [], failures: [] };
+  // Compared as real paths: the kept ones come from a link and a command line, the others from here.
+  const base = await realpath(dir);
   const kept = new Set(await Promise.all(keep.map((path) => realpath(path).catch(() => path))));
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
+  for (const entry of await readdir(base, { withFileTypes: true })) {
+    const path = join(base, entry.name);
     if (!entry.isDirectory() || (kept.has(path) && !INCOMING.test(entry.name))) continue;
     try {
       await rm(path, { recursive: true });

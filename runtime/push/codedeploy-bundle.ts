@@ -85,7 +85,7 @@ export function runtimeScript({ bucket, runtime }: HookSpec): string {
     '    exit 1',
     '  fi',
     `  echo '${packageJson}' > "$incoming/package.json"`,
-    '  # Another hook may have installed it meanwhile: then its copy stays.',
+    '  # A runtime already in place (a deploy that stopped after its install) stays as it is.',
     '  mv -T "$incoming" "$runtime" 2>/dev/null || rm -rf "$incoming"',
     '  if [ ! -f "$runtime/package.json" ]; then',
     '    echo "cannot install the node runtime in $runtime: something else is in the way" >&2',
