@@ -51,6 +51,24 @@ function messageOf(error: Error): string {
   return error.errors.map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
 }
 
+// Failures of a connection that was open when the statement went out: the server may have run and
+// committed the statement before the connection broke, its answer lost on the way back.
+const LOST_CONNECTION_SYSCALLS = new Set(['ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+/** The server ended the session (pg_terminate_backend, a shutdown), perhaps just after committing the statement. */
+const ENDED_SESSION_SQLSTATES = new Set(['57P01', '57P02']);
+
+/**
+ * Whether `error`, thrown by a statement on a connection that was open, leaves unknown whether the
+ * statement committed: the connection broke before its answer arrived. An error the server answered
+ * with (a constraint violation, a serialization failure) means the statement's transaction was rolled back.
+ */
+export function lostMidStatement(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return LOST_CONNECTION_SYSCALLS.has(code) || ENDED_SESSION_SQLSTATES.has(code) || code.startsWith('08');
+  return /Connection terminated/i.test(error.message);
+}
+
 /** The error a caller sees for `error`, thrown while doing `what` against `server`. */
 export function storageError(error: unknown, what: string, server: ServerDescription): Error {
   const detail = error instanceof Error ? `${(error as { code?: unknown }).code ?? error.name}: ${messageOf(error)}` : String(error);

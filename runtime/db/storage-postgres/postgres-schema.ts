@@ -1,7 +1,8 @@
 // The tables one PostgreSQL schema holds for every database stored in it:
 //   ions_databases  one row per database: the log's last t (the compare-and-set target), the root
 //                   pointer and the writer lease (in the same row, so a fenced append checks it atomically)
-//   ions_log        the log, one row per entry, primary key (db, t)
+//   ions_log        the log, one row per entry, primary key (db, t), each with the random id of the
+//                   append that wrote it (postgres-storage.ts says why); rows from before ids have none
 //   ions_blobs      immutable blobs, primary key (db, key), key = SHA-256 of bytes; stored_at is the
 //                   latest put (garbage collection spares young blobs), by the server's clock
 import type { Pool } from 'pg';
@@ -42,6 +43,7 @@ export async function createTables(pool: Pool, schema: string): Promise<void> {
       db text NOT NULL,
       t bigint NOT NULL,
       data bytea NOT NULL,
+      append_id text,
       PRIMARY KEY (db, t))`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${s}.ions_blobs (
       db text NOT NULL,
@@ -51,6 +53,7 @@ export async function createTables(pool: Pool, schema: string): Promise<void> {
       PRIMARY KEY (db, key))`);
     // Tables made before blobs had stored_at gain it; their existing blobs count as stored now.
     await client.query(`ALTER TABLE ${s}.ions_blobs ADD COLUMN IF NOT EXISTS stored_at timestamptz NOT NULL DEFAULT now()`);
+    await client.query(`ALTER TABLE ${s}.ions_log ADD COLUMN IF NOT EXISTS append_id text`);
     await client.query('COMMIT');
   } catch (error) {
     failure = error as Error;

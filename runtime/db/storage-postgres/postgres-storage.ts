@@ -4,10 +4,19 @@
 // atomic, and two writers expecting the same tail serialize on the row lock: the second sees the
 // moved t, matches nothing and gets a StorageConflictError. A commit returns once PostgreSQL has
 // flushed its WAL (synchronous_commit, the server default).
+//
+// A connection may break after the server committed an append and before its answer reached the
+// writer. The writer then cannot tell from the error whether the append landed, and reporting it failed
+// would have its caller transact a second time. So each append writes a random id of its own into its
+// rows, and a writer whose connection broke mid-append reads the row at its last t on another
+// connection: its id there means the append landed, and it is reported done. The entries cannot tell
+// by themselves: they are opaque bytes that name no writer, and two writers that append at the same t
+// may append equal bytes (the same transaction data in the same millisecond).
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { alert } from '../../cast/index.js';
+import { alert, event } from '../../cast/index.js';
 import { blobKey, checkBlobKey } from '../storage/blob-key.js';
-import { LeaseLostError, StorageConflictError, StorageCorruptError } from '../storage/errors.js';
+import { LeaseLostError, StorageConflictError, StorageCorruptError, StorageUnavailableError } from '../storage/errors.js';
 import {
   checkAppend,
   checkDatabaseName,
@@ -21,7 +30,7 @@ import {
   type Storage,
   type StoredBlob,
 } from '../storage/storage.js';
-import { describeServer, redact, storageError, type ServerDescription } from './postgres-errors.js';
+import { describeServer, lostMidStatement, redact, storageError, type ServerDescription } from './postgres-errors.js';
 import { createTables, quoteSchema } from './postgres-schema.js';
 
 export interface PostgresStorageOptions {
@@ -40,6 +49,7 @@ const DEFAULT_PAGE_SIZE = 256;
 interface Queries {
   readonly lastT: string;
   readonly append: string;
+  readonly appendIdAt: string;
   readonly page: string;
   readonly putBlob: string;
   readonly getBlob: string;
@@ -60,7 +70,9 @@ function queries(schema: string): Queries {
     lastT: `SELECT last_t, lease_owner, lease_epoch, lease_expires FROM ${s}.ions_databases WHERE name = $1`,
     append: `WITH head AS (UPDATE ${s}.ions_databases SET last_t = $3
         WHERE name = $1 AND last_t = $2 AND ($6::bigint IS NULL OR lease_epoch = $6) RETURNING name)
-      INSERT INTO ${s}.ions_log (db, t, data) SELECT head.name, e.t, e.data FROM head, unnest($4::bigint[], $5::bytea[]) AS e(t, data)`,
+      INSERT INTO ${s}.ions_log (db, t, data, append_id)
+        SELECT head.name, e.t, e.data, $7 FROM head, unnest($4::bigint[], $5::bytea[]) AS e(t, data)`,
+    appendIdAt: `SELECT append_id FROM ${s}.ions_log WHERE db = $1 AND t = $2`,
     page: `SELECT t, data FROM ${s}.ions_log WHERE db = $1 AND t > $2 AND t <= $3 ORDER BY t LIMIT $4`,
     // Re-putting touches only stored_at: the bytes under a key never change.
     putBlob: `INSERT INTO ${s}.ions_blobs (db, key, bytes) VALUES ($1, $2, $3) ON CONFLICT (db, key) DO UPDATE SET stored_at = now()`,
@@ -90,6 +102,12 @@ interface Shared {
 }
 
 const bytea = (data: Uint8Array): Buffer => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+
+/** 64 random bits: two appends to the same t never draw the same id in practice. */
+const newAppendId = (): string => randomBytes(8).toString('hex');
+
+/** A checked-out client whose connection breaks emits 'error' besides failing its query; the query's failure is what is reported. */
+const ignoreClientError = (): void => {};
 
 class PostgresDatabase implements DatabaseStorage {
   private closed = false;
@@ -122,22 +140,60 @@ class PostgresDatabase implements DatabaseStorage {
   async append(expectedLastT: number, entries: readonly LogRecord[], fence?: AppendFence): Promise<void> {
     checkAppend(this.name, expectedLastT, entries);
     const what = `append to ${this.name}`;
-    if (entries.length > 0) {
-      const result = await this.query(what, 'append', [
-        this.name,
-        expectedLastT,
-        entries.at(-1)!.t,
-        entries.map((entry) => entry.t),
-        entries.map((entry) => bytea(entry.data)),
-        fence?.epoch ?? null,
-      ]);
-      if (result.rowCount === entries.length) return;
-    }
+    if (entries.length > 0 && (await this.insertEntries(what, expectedLastT, entries, fence)) === entries.length) return;
     // Nothing was appended (or nothing was asked): say why, the lease first as the contract orders it.
     const head = await this.head(what);
     if (fence !== undefined && head.lease?.epoch !== fence.epoch) throw new LeaseLostError(this.name, fence.epoch, head.lease);
     if (head.lastT !== expectedLastT) throw new StorageConflictError(`log of ${this.name} ends at t ${head.lastT}, not at the expected ${expectedLastT}`);
     if (entries.length > 0) throw new Error(`${what}: PostgreSQL ${this.shared.server.label} matched the expected tail and lease yet inserted no entries`);
+  }
+
+  /**
+   * Runs the append statement and answers how many entries it inserted. When the connection breaks with
+   * the statement out, the row at the last entry's t tells: if it carries this append's id, the append
+   * landed whole (it is one statement), otherwise the failure is reported as it came. When that row
+   * cannot be read, the append may have landed: that is no conflict (which would have the connection
+   * retry on top of the append) but an unavailable storage that says so.
+   */
+  private async insertEntries(what: string, expectedLastT: number, entries: readonly LogRecord[], fence: AppendFence | undefined): Promise<number> {
+    if (this.closed) throw new Error(`${what}: storage of database ${this.name} is closed`);
+    const { pool, sql, server, statement: prefix } = this.shared;
+    const lastT = entries.at(-1)!.t;
+    const id = newAppendId();
+    const values = [this.name, expectedLastT, lastT, entries.map((entry) => entry.t), entries.map((entry) => bytea(entry.data)), fence?.epoch ?? null, id];
+    // A connection of its own, so that a failure to connect (the statement never went out) is told
+    // apart from a failure of the statement.
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw storageError(error, what, server);
+    }
+    client.on('error', ignoreClientError);
+    let failure: unknown;
+    try {
+      const result = await client.query({ name: `${prefix}append`, text: sql.append, values });
+      client.off('error', ignoreClientError);
+      client.release();
+      return result.rowCount ?? 0;
+    } catch (error) {
+      failure = error;
+      // The listener stays: a client given up on may still report its broken connection.
+      client.release(error as Error);
+    }
+    const reported = storageError(failure, what, server);
+    if (!lostMidStatement(failure)) throw reported;
+    let held: string | null | undefined;
+    try {
+      held = (await this.query<{ append_id: string | null }>(what, 'appendIdAt', [this.name, lastT])).rows[0]?.append_id;
+    } catch (error) {
+      throw new StorageUnavailableError(`${reported.message}; the connection broke with the append out, so it may have landed, and reading the log back to tell failed`, {
+        cause: error,
+      });
+    }
+    if (held !== id) throw reported;
+    event({ msg: 'db.postgres/append-landed-answer-lost', db: this.name, t: lastT });
+    return entries.length;
   }
 
   async *readLog(afterT: number, untilT = Number.MAX_SAFE_INTEGER): AsyncIterable<LogRecord> {

@@ -91,6 +91,31 @@ describe('postgres storage', () => {
     }
   });
 
+  it('appends on after a log written before appends carried ids, whose rows keep none', async () => {
+    const schema = server.freshSchema();
+    await sql(`CREATE SCHEMA "${schema}"`);
+    await sql(`CREATE TABLE "${schema}".ions_log (db text NOT NULL, t bigint NOT NULL, data bytea NOT NULL, PRIMARY KEY (db, t))`);
+    await sql(`INSERT INTO "${schema}".ions_log (db, t, data) VALUES ('old', 1, '\\x01')`);
+    await sql(`CREATE TABLE "${schema}".ions_databases (name text PRIMARY KEY, last_t bigint NOT NULL DEFAULT 0, root_t bigint, root_blob text,
+      lease_owner text, lease_epoch bigint, lease_expires bigint)`);
+    await sql(`INSERT INTO "${schema}".ions_databases (name, last_t) VALUES ('old', 1)`);
+    const storage = postgresStorage({ connectionString: server.connectionString, schema });
+    try {
+      const db = await storage.open('old');
+      await db.append(1, [{ t: 2, data: new Uint8Array([2]) }]);
+      const seen: number[] = [];
+      for await (const { t, data } of db.readLog(0)) seen.push(t * 100 + data[0]!);
+      expect(seen).toEqual([101, 202]);
+      const ids = await sql(`SELECT t, append_id FROM "${schema}".ions_log ORDER BY t`);
+      expect(ids.rows.map((row) => [Number(row.t), typeof row.append_id])).toEqual([
+        [1, 'object'],
+        [2, 'string'],
+      ]);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('creates its tables once when many storages open a new schema at the same moment', async () => {
     const schema = server.freshSchema();
     const storages = Array.from({ length: 4 }, () => postgresStorage({ connectionString: server.connectionString, schema }));
