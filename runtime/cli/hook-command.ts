@@ -4,6 +4,7 @@
 // IONS_KEEP_REVISIONS (groups.<g>.keepRevisions, default 2): how many revisions besides the served one
 // stay on disk for rollbacks.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_NODE_PORT } from '../config/ions-config.js';
@@ -31,13 +32,16 @@ async function restartService(): Promise<void> {
 export const isHookPhase = (phase: string | undefined): phase is HookPhase => (HOOK_PHASES as readonly string[]).includes(phase ?? '');
 
 /**
- * Runs a hook. `runtimeDir` is the node runtime the bundle's script installed and runs this from; the
- * swap hook points the node service at it, restarting the node when it ran another.
+ * Runs a hook. `specFile` `-` reads the spec from standard input: a script that drops to the node's
+ * user opens the spec as root and hands over the open file, as the user may not read the directory
+ * CodeDeploy unpacked it in. `runtimeDir` is the node runtime the bundle's script installed and runs
+ * this from; the swap hook points the node service at it, restarting the node when it ran another.
  */
 export async function hookCommand(phase: HookPhase, specFile: string, env: NodeJS.ProcessEnv = process.env, runtimeDir?: string): Promise<string> {
   let spec: HookSpec;
   try {
-    spec = JSON.parse(await readFile(specFile, 'utf8')) as HookSpec;
+    // Descriptor 0 itself: opening /dev/stdin would check the file's permissions against this user again.
+    spec = JSON.parse(specFile === '-' ? readFileSync(0, 'utf8') : await readFile(specFile, 'utf8')) as HookSpec;
   } catch (error) {
     throw new Error(`cannot read the hook spec ${specFile}: ${(error as Error).message}`, { cause: error });
   }

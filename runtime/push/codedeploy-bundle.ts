@@ -43,15 +43,12 @@ export function appspec(): string {
 }
 
 export function hookScript(phase: HookPhase): string {
-  const runAs = LIFECYCLE[phase].asNodeUser ? `runuser -u ${NODE_USER} -- ` : '';
-  return [
-    '#!/bin/bash',
-    'set -euo pipefail',
-    'set -a; . /etc/ions/node.env; set +a',
-    `. "$(dirname "$0")/../${RUNTIME_SCRIPT}"`,
-    `exec ${runAs}"\${IONS_NODE:-${NODE_BIN}}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`,
-    '',
-  ].join('\n');
+  const spec = `"$(dirname "$0")/../${HOOK_SPEC_FILE}"`;
+  const run = `"\${IONS_NODE:-${NODE_BIN}}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase}`;
+  // The node's user gets the spec as standard input, opened here by root: it may not read the
+  // directory the agent unpacked the revision in.
+  const command = LIFECYCLE[phase].asNodeUser ? `runuser -u ${NODE_USER} -- ${run} --spec - --runtime "$runtime" < ${spec}` : `${run} --spec ${spec} --runtime "$runtime"`;
+  return ['#!/bin/bash', 'set -euo pipefail', 'set -a; . /etc/ions/node.env; set +a', `. "$(dirname "$0")/../${RUNTIME_SCRIPT}"`, `exec ${command}`, ''].join('\n');
 }
 
 /**

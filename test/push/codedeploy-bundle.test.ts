@@ -66,9 +66,13 @@ describe('the CodeDeploy bundle', () => {
       const text = await script.async('string');
       expect(text).toMatch(/^#!\/bin\/bash\n/);
       expect(text).toContain('. "$(dirname "$0")/../hooks/runtime.sh"');
-      // Root installs the runtime; only swap, which (re)starts the service, runs it as root.
-      const runAs = phase === 'swap' ? '' : 'runuser -u ions -- ';
-      expect(text).toContain(`exec ${runAs}"\${IONS_NODE:-/usr/local/bin/node}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase} --spec "$(dirname "$0")/../${HOOK_SPEC_FILE}" --runtime "$runtime"`);
+      // Root installs the runtime; only swap, which (re)starts the service, runs it as root. The others
+      // run as the node's user, given the spec as standard input.
+      const run = `"\${IONS_NODE:-/usr/local/bin/node}" "$runtime/${NODE_RUNTIME_FILE}" hook ${phase}`;
+      const spec = `"$(dirname "$0")/../${HOOK_SPEC_FILE}"`;
+      expect(text).toContain(
+        phase === 'swap' ? `exec ${run} --spec ${spec} --runtime "$runtime"` : `exec runuser -u ions -- ${run} --spec - --runtime "$runtime" < ${spec}`,
+      );
     }
     // The agent runs every hook as root: a `runas` user would need a login shell, which `ions` has not.
     expect(await archive.file('appspec.yml')!.async('string')).not.toContain('runas');
