@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    setupFiles: ['./test/support/setup.ts'],
     // Suites start real servers (PostgreSQL, S3, DynamoDB stand-ins, nodes); two cores cannot run many at once.
     maxWorkers: 2,
     minWorkers: 1,
