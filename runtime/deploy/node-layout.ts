@@ -16,6 +16,8 @@ export const NODE_RUNTIMES = '/usr/local/lib/ions/runtimes';
 export const NODE_RUNTIME_FILE = 'bin/ions.mjs';
 /** The directory of one installed runtime inside NODE_RUNTIMES: its version and the start of its hash. */
 export const nodeRuntimeDirName = (version: string, sha256: string): string => `${version}-${sha256.slice(0, 16)}`;
+/** How a runtime being installed is named in NODE_RUNTIMES until it is whole; a crash leaves one behind. */
+export const NODE_RUNTIME_INCOMING = '.incoming-';
 /** The link to the runtime the node service runs, pointed by the swap hook. */
 export const NODE_RUNTIME_LINK = '/usr/local/lib/ions/runtime';
 export const NODE_CURRENT = `${NODE_HOME}/current`;

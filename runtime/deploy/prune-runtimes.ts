@@ -4,23 +4,23 @@
 // it reads nothing the node's user can write. A rollback past the runtime kept downloads it again.
 import { readdir, realpath, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NODE_RUNTIME_INCOMING } from './node-layout.js';
 
 export interface RuntimePrune {
   removed: string[];
   failures: Array<{ path: string; error: string }>;
 }
 
-// A crashed install's leftover (codedeploy-bundle.ts): the agent runs one hook at a time, so none is in progress.
-const INCOMING = /^\.incoming-/;
 
 export async function pruneRuntimes(dir: string, keep: readonly string[]): Promise<RuntimePrune> {
   const report: RuntimePrune = { removed: [], failures: [] };
   // Compared as real paths: the kept ones come from a link and a command line, the others from here.
   const base = await realpath(dir);
-  const kept = new Set(await Promise.all(keep.map((path) => realpath(path).catch(() => path))));
+  const kept = new Set(await Promise.all(keep.map(realOrAsGiven)));
   for (const entry of await readdir(base, { withFileTypes: true })) {
     const path = join(base, entry.name);
-    if (!entry.isDirectory() || (kept.has(path) && !INCOMING.test(entry.name))) continue;
+    // A crashed install's leftover goes whatever: the agent runs one hook at a time, so none is in progress.
+    if (!entry.isDirectory() || (kept.has(path) && !entry.name.startsWith(NODE_RUNTIME_INCOMING))) continue;
     try {
       await rm(path, { recursive: true });
       report.removed.push(entry.name);
@@ -29,4 +29,14 @@ export async function pruneRuntimes(dir: string, keep: readonly string[]): Promi
     }
   }
   return report;
+}
+
+/** The real path, or the path as given when nothing is there (it keeps nothing then); other failures stop the prune. */
+async function realOrAsGiven(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return path;
+    throw error;
+  }
 }

@@ -46,9 +46,8 @@ export function readAuthHeaders(
   const timestamp = value.slice(0, first);
   if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is not epoch milliseconds` };
   const at = Number(timestamp);
-  if (Math.abs(now - at) > windowMs) {
-    return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is outside the ${windowMs} ms window` };
-  }
+  const late = outsideWindow(at, now, windowMs);
+  if (late) return late;
   return { ok: true, auth: { timestamp: at, nonce: value.slice(first + 1, last), signature: value.slice(last + 1) } };
 }
 
@@ -70,7 +69,8 @@ export function requestVerifier(
     verify(auth, target, body, now = Date.now()) {
       // The window was checked when the headers came; a body can take long to follow, and the replay
       // memory forgets a signature once its window has passed, so the window holds at this moment too.
-      if (Math.abs(now - auth.timestamp) > windowMs) return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is outside the ${windowMs} ms window` };
+      const late = outsideWindow(auth.timestamp, now, windowMs);
+      if (late) return late;
       const parts = { timestamp: auth.timestamp, nonce: auth.nonce, target, body };
       if (!signatureMatches(key, parts, auth.signature)) return { ok: false, status: STATUS.badSignature, reason: 'bad signature' };
       const verdict = guard.check(auth.signature, auth.timestamp, now);
@@ -79,6 +79,12 @@ export function requestVerifier(
       return { ok: true };
     },
   };
+}
+
+/** The refusal of a request signed at `at` when `now` is outside its clock window; undefined inside it. */
+function outsideWindow(at: number, now: number, windowMs: number): AuthRefusal | undefined {
+  if (Math.abs(now - at) <= windowMs) return undefined;
+  return { ok: false, status: STATUS.badSignature, reason: `${HEADERS.auth} timestamp is outside the ${windowMs} ms window` };
 }
 
 /** The value of a lower-case header name; undefined when it is absent or a list (as only set-cookie is). */

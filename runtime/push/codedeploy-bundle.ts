@@ -7,7 +7,7 @@
 // hot-swap (or restart on a new runtime) at start, as root, which starts services. Nodes so need no
 // package registry, and take up a new serverless-ions with a deploy.
 import { zip } from '../archive/zip.js';
-import { NODE_BIN, NODE_RUNTIME_FILE, NODE_RUNTIMES, NODE_USER, nodeRuntimeDirName } from '../deploy/node-layout.js';
+import { NODE_BIN, NODE_RUNTIME_FILE, NODE_RUNTIME_INCOMING, NODE_RUNTIMES, NODE_USER, nodeRuntimeDirName } from '../deploy/node-layout.js';
 import { chunkKey } from './push-manifest.js';
 
 export const HOOK_SPEC_FILE = 'ions-revision.json';
@@ -72,7 +72,7 @@ export function runtimeScript({ bucket, runtime }: HookSpec): string {
     `runtime="$runtimes/${dir}"`,
     'if [ ! -f "$runtime/package.json" ]; then',
     '  mkdir -p "$runtimes"',
-    '  incoming=$(mktemp -d "$runtimes/.incoming-XXXXXX")',
+    `  incoming=$(mktemp -d "$runtimes/${NODE_RUNTIME_INCOMING}XXXXXX")`,
     '  chmod 755 "$incoming"',
     `  mkdir -p "$incoming/$(dirname '${NODE_RUNTIME_FILE}')"`,
     `  aws s3 cp --only-show-errors --region "$AWS_REGION" '${source}' "$incoming/${NODE_RUNTIME_FILE}"`,
